@@ -1,0 +1,18 @@
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from commonground.api.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("commonground.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("o/<slug:org>/", include("commonground.people.urls")),
+    path("", include("commonground.web.urls")),
+]
