@@ -13,6 +13,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("commonground.accounts.urls")),
     path("api/v1/", api.urls),
-    path("o/<slug:org>/", include("commonground.people.urls")),
+    path("o/<slug:org>/people/", include("commonground.people.urls")),
     path("", include("commonground.web.urls")),
 ]

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
-from django.utils import timezone
 
 from commonground.people.models import Organisation, Person, RoleAssignment
 from commonground.people.roles import CONFIDENTIAL_ROLES, DIRECTORY_ROLES, Role
@@ -65,7 +64,9 @@ def standing(user: Any, organisation: Organisation | int | None) -> Standing:
         roles: frozenset[str] = frozenset()
         if person is not None:
             roles = frozenset(
-                RoleAssignment.objects.current().filter(person=person).values_list("role", flat=True)
+                RoleAssignment.objects.current()
+                .filter(person=person)
+                .values_list("role", flat=True)
             )
         cache[org_id] = Standing(organisation_id=org_id, person=person, roles=roles)
     return cache[org_id]
@@ -84,9 +85,11 @@ def holds_confidential_role(user: Any) -> bool:
     """Whether any of the user's people currently holds a role that sees confidential records."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return RoleAssignment.objects.current().filter(
-        person__user=user, role__in=CONFIDENTIAL_ROLES
-    ).exists()
+    return (
+        RoleAssignment.objects.current()
+        .filter(person__user=user, role__in=CONFIDENTIAL_ROLES)
+        .exists()
+    )
 
 
 def organisations_of(user: Any) -> list[Organisation]:

@@ -60,7 +60,9 @@ class ApiToken(models.Model):
     PREFIX = "cg_"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, so you can tell it apart.")
+    name = models.CharField(
+        max_length=100, help_text="What the token is for, so you can tell it apart."
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     display_prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)

@@ -44,15 +44,26 @@ def api_token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str
         raise PermissionDenied("A personal token can be made only by its owner.")
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": ValidationError(
-            "Name the token so you can tell it apart later.", code="required")})
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    "Name the token so you can tell it apart later.", code="required"
+                )
+            }
+        )
     raw = ApiToken.generate()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], token_hash=hash_token(raw), display_prefix=raw[:10])
-        audit_change(actor=actor or user, organisation=None, instance=token,
-                     action=AuditEntry.Action.CREATE, changes={"name": [None, token.name]},
-                     summary="API token created")
+            user=user, name=name[:100], token_hash=hash_token(raw), display_prefix=raw[:10]
+        )
+        audit_change(
+            actor=actor or user,
+            organisation=None,
+            instance=token,
+            action=AuditEntry.Action.CREATE,
+            changes={"name": [None, token.name]},
+            summary="API token created",
+        )
     return token, raw
 
 
@@ -64,10 +75,14 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_change(actor=actor, organisation=None, instance=token,
-                         action=AuditEntry.Action.UPDATE,
-                         changes={"revoked_at": [None, token.revoked_at]},
-                         summary="API token revoked")
+            audit_change(
+                actor=actor,
+                organisation=None,
+                instance=token,
+                action=AuditEntry.Action.UPDATE,
+                changes={"revoked_at": [None, token.revoked_at]},
+                summary="API token revoked",
+            )
     return token
 
 

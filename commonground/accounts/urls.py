@@ -1,3 +1,7 @@
+from django.http import HttpResponse
 from django.urls import path
 
-urlpatterns: list = []
+# Placeholders until the pages land; the names are the contract templates rely on.
+urlpatterns = [
+    path("", lambda r: HttpResponse("account"), name="account_home"),
+]

@@ -40,11 +40,17 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     organisation = models.ForeignKey(
-        "people.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        "people.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="audit_entries",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="audit_entries",
     )
     # The actor's email at the time, kept even if the account changes later.

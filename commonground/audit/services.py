@@ -205,17 +205,23 @@ def audit_verify() -> ChainReport:
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             return ChainReport(
-                False, checked, expected_seq,
+                False,
+                checked,
+                expected_seq,
                 f"Entry #{expected_seq} is missing: the chain jumps to #{entry.seq}.",
             )
         if entry.prev_hash != expected_prev:
             return ChainReport(
-                False, checked, entry.seq,
+                False,
+                checked,
+                entry.seq,
                 f"Entry #{entry.seq} does not follow entry #{entry.seq - 1}: its link was altered.",
             )
         if not hmac.compare_digest(compute_hash(entry, expected_prev), entry.entry_hash):
             return ChainReport(
-                False, checked, entry.seq,
+                False,
+                checked,
+                entry.seq,
                 f"Entry #{entry.seq} was changed after it was written "
                 f"({entry.action} {entry.object_type}:{entry.object_id}).",
             )
@@ -225,10 +231,14 @@ def audit_verify() -> ChainReport:
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and head.seq != checked:
         return ChainReport(
-            False, checked, checked + 1,
+            False,
+            checked,
+            checked + 1,
             f"The log ends at entry #{checked} but #{head.seq} was written: "
             "entries at the end were removed.",
         )
     if head is not None and head.seq and head.entry_hash != expected_prev:
-        return ChainReport(False, checked, checked, f"Entry #{checked} does not match the chain head.")
+        return ChainReport(
+            False, checked, checked, f"Entry #{checked} does not match the chain head."
+        )
     return ChainReport(True, checked, None, f"{checked} entries checked; the chain is intact.")

@@ -81,14 +81,19 @@ class Person(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="people",
     )
     full_name = models.CharField(max_length=200)
     preferred_name = models.CharField(
         max_length=100, blank=True, help_text="What they like to be called, if not their full name."
     )
-    pronouns = models.CharField(max_length=40, blank=True, help_text="For example she/her, they/them.")
+    pronouns = models.CharField(
+        max_length=40, blank=True, help_text="For example she/her, they/them."
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     postal_address = models.TextField(blank=True)
@@ -112,7 +117,8 @@ class Person(models.Model):
         ordering = ["full_name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "user"], condition=Q(user__isnull=False),
+                fields=["organisation", "user"],
+                condition=Q(user__isnull=False),
                 name="person_one_per_user_per_org",
             ),
         ]
@@ -202,7 +208,10 @@ class RoleAssignment(models.Model):
 
 class QualificationKind(models.TextChoices):
     # ASH-20: only those who attended it may facilitate conflict work.
-    CONFLICT_FACILITATION_INTRO = "conflict_facilitation_intro", "Introductory course on conflict facilitation"
+    CONFLICT_FACILITATION_INTRO = (
+        "conflict_facilitation_intro",
+        "Introductory course on conflict facilitation",
+    )
     # PSP-4: sessions are co-facilitated by two appropriately trained facilitators.
     FACILITATOR_TRAINING = "facilitator_training", "Facilitator training"
     # IMHP-1: every session has at least one trained team member.
@@ -230,7 +239,9 @@ class Qualification(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="qualifications")
     kind = models.CharField(max_length=40, choices=QualificationKind.choices)
-    title = models.CharField(max_length=200, blank=True, help_text="The course or check's own name, if it has one.")
+    title = models.CharField(
+        max_length=200, blank=True, help_text="The course or check's own name, if it has one."
+    )
     obtained_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     # A DBS certificate number and the like: confidential.
@@ -252,7 +263,9 @@ class Qualification(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["organisation", "kind", "expires_on"], name="qual_org_kind_expiry"),
+            models.Index(
+                fields=["organisation", "kind", "expires_on"], name="qual_org_kind_expiry"
+            ),
             models.Index(fields=["person", "kind"], name="qual_person_kind"),
         ]
 

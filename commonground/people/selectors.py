@@ -45,7 +45,11 @@ def current_roles_prefetch() -> Prefetch[Any]:
 
 
 def people_directory(
-    *, actor: Any, organisation: Organisation, search: str = "", role: str = "",
+    *,
+    actor: Any,
+    organisation: Organisation,
+    search: str = "",
+    role: str = "",
     status: str = "",
 ) -> QuerySet[Person]:
     """The organisation's people for those who coordinate them; the same queries for any size."""
@@ -54,19 +58,23 @@ def people_directory(
     people = Person.objects.filter(organisation=organisation)
     if search:
         people = people.filter(
-            Q(full_name__icontains=search) | Q(preferred_name__icontains=search)
+            Q(full_name__icontains=search)
+            | Q(preferred_name__icontains=search)
             | Q(email__icontains=search)
         )
     if role:
         today = timezone.localdate()
         people = people.filter(
             Q(roles__ends_on__isnull=True) | Q(roles__ends_on__gte=today),
-            roles__role=role, roles__starts_on__lte=today,
+            roles__role=role,
+            roles__starts_on__lte=today,
         ).distinct()
     if status:
         people = people.filter(membership_status=status)
-    return people.select_related("user").prefetch_related(current_roles_prefetch()).order_by(
-        "full_name", "pk"
+    return (
+        people.select_related("user")
+        .prefetch_related(current_roles_prefetch())
+        .order_by("full_name", "pk")
     )
 
 
@@ -109,9 +117,17 @@ def person_confidential(
         if not reason.strip():
             raise PermissionDenied("Break-glass access needs a reason.")
     elif not actor.has_perm("people.view_confidential", person):
-        raise PermissionDenied("You do not have need to know for this person's confidential details.")
-    audit_read(actor=actor, organisation=person.organisation, instance=person,
-               fields=CONFIDENTIAL_PERSON_FIELDS, reason=reason, break_glass=break_glass)
+        raise PermissionDenied(
+            "You do not have need to know for this person's confidential details."
+        )
+    audit_read(
+        actor=actor,
+        organisation=person.organisation,
+        instance=person,
+        fields=CONFIDENTIAL_PERSON_FIELDS,
+        reason=reason,
+        break_glass=break_glass,
+    )
     return {
         "gender": person.get_gender_display() if person.gender else "",
         "gender_value": person.gender,

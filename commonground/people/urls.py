@@ -1,3 +1,2 @@
-from django.urls import path
-
+app_name = "people"
 urlpatterns: list = []
