@@ -1,10 +1,10 @@
-from django.http import HttpResponse
 from django.urls import path
 
-# Placeholders until the pages land; the names are the contract templates rely on.
+from commonground.web import views
+
 urlpatterns = [
-    path("", lambda r: HttpResponse("Common Ground"), name="dashboard"),
-    path("o/<slug:org>/", lambda r, org: HttpResponse(org), name="organisation_home"),
-    path("o/<slug:org>/settings/", lambda r, org: HttpResponse(org), name="organisation_settings"),
-    path("o/<slug:org>/audit/", lambda r, org: HttpResponse(org), name="audit_log"),
+    path("", views.dashboard, name="dashboard"),
+    path("o/<slug:org>/", views.organisation_home, name="organisation_home"),
+    path("o/<slug:org>/settings/", views.organisation_settings, name="organisation_settings"),
+    path("o/<slug:org>/audit/", views.audit_log, name="audit_log"),
 ]
