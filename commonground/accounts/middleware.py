@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from commonground.access.policy import holds_confidential_role
+from commonground.accounts.selectors import has_second_factor, second_factor_required
 
-# Pages a person must reach to set up their second factor or leave.
+# Pages a person must reach to set up their second factor or leave (allauth lives under
+# /accounts/), and what never needs a browser session.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
 
 
 class RequireMFAMiddleware:
-    """Anyone whose role lets them see confidential records must set up a second factor first."""
+    """Anyone whose role lets them see confidential records must set up a second factor first.
+
+    Until they do, every other page sends them to the authenticator app setup page.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,13 +33,9 @@ class RequireMFAMiddleware:
         return self.get_response(request)
 
     def _must_set_up(self, request: HttpRequest) -> bool:
-        if not settings.MFA_REQUIRED_FOR_CONFIDENTIAL_ROLES:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
             return False
-        user = request.user
-        if not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
+        if request.path_info.startswith(OPEN_PREFIXES):
             return False
-        if not holds_confidential_role(user):
-            return False
-        return not Authenticator.objects.filter(
-            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        ).exists()
+        return second_factor_required(user) and not has_second_factor(user)

@@ -58,6 +58,8 @@ class ApiToken(models.Model):
     """A personal API token. Only its hash is stored; the token is shown once, when made."""
 
     PREFIX = "cg_"
+    # How much of the token is kept in the clear, so its owner can tell tokens apart.
+    DISPLAY_LENGTH = 10
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(

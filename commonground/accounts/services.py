@@ -39,7 +39,10 @@ def send_set_password_email(user: Any) -> None:
 
 
 def api_token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
-    """Make a personal API token for `user`. Returns the record and the token, shown once."""
+    """Make a personal API token for `user`. Returns the record and the token, shown once.
+
+    `actor` is the owner, or None for the installation's operator at the command line.
+    """
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied("A personal token can be made only by its owner.")
     name = (name or "").strip()
@@ -54,21 +57,25 @@ def api_token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str
     raw = ApiToken.generate()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], token_hash=hash_token(raw), display_prefix=raw[:10]
+            user=user,
+            name=name[:100],
+            token_hash=hash_token(raw),
+            display_prefix=raw[: ApiToken.DISPLAY_LENGTH],
         )
         audit_change(
-            actor=actor or user,
+            actor=actor,
             organisation=None,
             instance=token,
             action=AuditEntry.Action.CREATE,
-            changes={"name": [None, token.name]},
-            summary="API token created",
+            changes={"name": [None, token.name], "user": [None, user.email]},
+            summary="API token created" if actor else "API token created at the command line",
         )
     return token, raw
 
 
 def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    if actor.pk != token.user_id:
+    """Revoke a token at once. `actor` is the owner, or None for the operator's command line."""
+    if actor is not None and actor.pk != token.user_id:
         raise PermissionDenied("Only the token's owner can revoke it.")
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -81,7 +88,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
                 instance=token,
                 action=AuditEntry.Action.UPDATE,
                 changes={"revoked_at": [None, token.revoked_at]},
-                summary="API token revoked",
+                summary="API token revoked" if actor else "API token revoked at the command line",
             )
     return token
 

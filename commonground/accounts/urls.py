@@ -1,7 +1,9 @@
-from django.http import HttpResponse
 from django.urls import path
 
-# Placeholders until the pages land; the names are the contract templates rely on.
+from commonground.accounts import views
+
 urlpatterns = [
-    path("", lambda r: HttpResponse("account"), name="account_home"),
+    path("", views.account_home, name="account_home"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
