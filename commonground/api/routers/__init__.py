@@ -1,0 +1,1 @@
+"""One router per area of the API. Each endpoint reads through selectors and writes through services."""

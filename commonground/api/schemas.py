@@ -1,0 +1,327 @@
+"""The shapes the API reads and writes.
+
+Input schemas forbid unknown fields, so a misspelt field is an error rather than silently
+ignored. Lengths follow the model fields, so an over-long value is refused before it reaches
+a service. Confidential values are never part of an output schema except the confidential one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from commonground.people.models import (
+    ContactChannel,
+    MembershipStatus,
+    Organisation,
+    QualificationKind,
+)
+from commonground.people.roles import Role
+
+# The largest id a database row can have (a signed 64-bit integer); larger ones cannot exist.
+MAX_ID = 2**63 - 1
+# Far beyond any real list, small enough that page × page_size stays a valid SQL offset.
+MAX_PAGE = 10**9
+
+LONG_TEXT = 10_000
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Errors
+
+
+class ErrorItem(Schema):
+    field: str | None = Field(
+        description="The input field the problem is with, or null for the request as a whole."
+    )
+    rule: str = Field(description="A stable code for the rule that was broken.")
+    message: str = Field(description="A sentence saying what is wrong and how to put it right.")
+
+
+class ErrorsOut(Schema):
+    errors: list[ErrorItem]
+
+
+# Paging
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Which page, counting from 1.")
+    page_size: int = Field(
+        settings.API_PAGE_SIZE_DEFAULT,
+        ge=1,
+        le=settings.API_PAGE_SIZE_MAX,
+        description=f"How many items a page holds, at most {settings.API_PAGE_SIZE_MAX}.",
+    )
+
+
+class PageOut(Schema):
+    count: int = Field(description="How many items there are on all pages together.")
+    page: int
+    pages: int = Field(description="How many pages there are (at least 1).")
+
+
+# Me and organisations
+
+
+class RoleHeld(Schema):
+    role: Role
+    label: str
+
+
+class MyOrganisationOut(Schema):
+    slug: str
+    name: str
+    roles: list[RoleHeld] = Field(description="The roles you hold there today.")
+
+
+class MeOut(Schema):
+    email: str
+    organisations: list[MyOrganisationOut]
+
+
+class OrganisationOut(Schema):
+    slug: str
+    name: str
+    kind: Organisation.Kind
+    contact_email: str
+    phone: str
+    address: str
+    description: str
+
+
+class OrganisationPatch(Input):
+    name: str = Field("", max_length=200)
+    kind: Organisation.Kind = Organisation.Kind.OTHER
+    contact_email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    address: str = Field("", max_length=LONG_TEXT)
+    description: str = Field("", max_length=LONG_TEXT)
+
+
+# People
+
+
+class PeopleQuery(PageQuery):
+    q: str = Field("", max_length=200, description="Part of a name or email address.")
+    role: Role | None = Field(None, description="Only people who hold this role today.")
+    status: MembershipStatus | None = Field(None, description="Only people with this status.")
+
+
+class PersonSummaryOut(Schema):
+    id: int
+    full_name: str
+    preferred_name: str
+    display_name: str
+    pronouns: str
+    membership_status: MembershipStatus
+    has_login: bool
+    roles: list[RoleHeld] = Field(description="The roles the person holds today.")
+
+    @staticmethod
+    def resolve_has_login(obj: Any) -> bool:
+        return obj.user_id is not None
+
+    @staticmethod
+    def resolve_roles(obj: Any) -> list[dict[str, str]]:
+        return [{"role": r.role, "label": r.get_role_display()} for r in obj.current_roles]
+
+
+class PersonPageOut(PageOut):
+    items: list[PersonSummaryOut]
+
+
+class ContactOut(Schema):
+    email: str
+    phone: str
+    postal_address: str
+    contact_channels: list[ContactChannel] = Field(
+        description="Ways to get in touch, most preferred first."
+    )
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    preferred_name: str
+    display_name: str
+    pronouns: str
+    membership_status: MembershipStatus
+    membership_since: dt.date | None
+    has_login: bool
+    contact: ContactOut | None = Field(
+        description="Contact details, or null if you may not see them."
+    )
+
+
+class PersonCreate(Input):
+    full_name: str = Field(max_length=200)
+    preferred_name: str = Field("", max_length=100)
+    pronouns: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    postal_address: str = Field("", max_length=LONG_TEXT)
+    contact_channels: list[ContactChannel] = Field(default_factory=list, max_length=10)
+    membership_status: MembershipStatus = MembershipStatus.ACTIVE
+    membership_since: dt.date | None = None
+
+
+class PersonPatch(Input):
+    full_name: str = Field("", max_length=200)
+    preferred_name: str = Field("", max_length=100)
+    pronouns: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    postal_address: str = Field("", max_length=LONG_TEXT)
+    contact_channels: list[ContactChannel] = Field(default_factory=list, max_length=10)
+
+
+class ConfidentialQuery(Schema):
+    break_glass: bool = Field(
+        False, description="Safeguarding lead only: see the record without need to know."
+    )
+    reason: str = Field("", max_length=2000, description="Why; needed to break glass.")
+
+
+class ConfidentialOut(Schema):
+    gender: str = Field(description="The gender as shown to people, or empty.")
+    gender_value: str = Field(description="The gender's code, or empty.")
+    support_needs: str
+
+
+# Membership
+
+
+class MembershipChangeIn(Input):
+    status: MembershipStatus
+    effective_on: dt.date
+    reason: str = Field(max_length=LONG_TEXT)
+
+
+class MembershipChangeOut(Schema):
+    id: int
+    status: MembershipStatus
+    effective_on: dt.date
+    reason: str
+    recorded_at: dt.datetime
+
+
+# Roles
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    role: Role
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    note: str
+    is_current: bool
+
+    @staticmethod
+    def resolve_label(obj: Any) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_is_current(obj: Any) -> bool:
+        return bool(obj.is_current())
+
+
+class RoleAssignmentIn(Input):
+    role: Role
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    note: str = Field("", max_length=300)
+
+
+class RoleEndIn(Input):
+    ends_on: dt.date | None = Field(
+        None, description="The last day the role is held; today if left out."
+    )
+    reason: str = Field("", max_length=LONG_TEXT)
+
+
+# Qualifications
+
+
+class QualificationOut(Schema):
+    id: int
+    kind: QualificationKind
+    kind_label: str
+    title: str
+    display_title: str
+    obtained_on: dt.date
+    expires_on: dt.date | None
+    note: str
+    is_current: bool
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_is_current(obj: Any) -> bool:
+        return bool(obj.is_current())
+
+
+REFERENCE_DESCRIPTION = (
+    "A certificate number or the like: confidential, stored encrypted, never returned."
+)
+
+
+class QualificationIn(Input):
+    kind: QualificationKind
+    obtained_on: dt.date
+    expires_on: dt.date | None = None
+    title: str = Field("", max_length=200)
+    reference: str = Field("", max_length=2000, description=REFERENCE_DESCRIPTION)
+    note: str = Field("", max_length=300)
+
+
+class QualificationPatch(Input):
+    kind: QualificationKind = QualificationKind.OTHER
+    obtained_on: dt.date = Field(default_factory=dt.date.today)
+    expires_on: dt.date | None = None
+    title: str = Field("", max_length=200)
+    reference: str = Field("", max_length=2000, description=REFERENCE_DESCRIPTION)
+    note: str = Field("", max_length=300)
+
+
+class ReasonIn(Input):
+    reason: str = Field(max_length=LONG_TEXT)
+
+
+# Audit
+
+
+class AuditQuery(PageQuery):
+    object_type: str = Field(
+        "", max_length=100, description="For example people.person or people.qualification."
+    )
+    object_id: str = Field("", max_length=64)
+
+
+class AuditEntryOut(Schema):
+    seq: int
+    created_at: dt.datetime
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    changes: dict[str, Any] = Field(
+        description="{field: [old, new]}; confidential values never appear in clear."
+    )
+    reason: str
+    ip_address: str | None
+
+
+class AuditPageOut(PageOut):
+    items: list[AuditEntryOut]
