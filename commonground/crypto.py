@@ -16,8 +16,9 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
+from django.db.models.lookups import Exact
 
 
 @lru_cache(maxsize=4)
@@ -73,9 +74,23 @@ class EncryptedTextField(models.TextField):
 
     def get_lookup(self, lookup_name: str) -> Any:
         # Ciphertext differs every time, so only "is it empty / null" can be asked of it.
-        if lookup_name not in {"isnull", "exact"}:
+        if lookup_name == "exact":
+            return EmptyOnlyExact
+        if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
+
+
+class EmptyOnlyExact(Exact):
+    """`field=""` works; `field="some text"` would silently match nothing, so it is refused."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs not in ("", None):
+            raise FieldError(
+                f"{self.lhs.target.name} is encrypted, so it can only be compared with the "
+                "empty string."
+            )
+        return super().get_prep_lookup()
 
 
 def encrypted_fields() -> Iterator[tuple[type[models.Model], list[str]]]:

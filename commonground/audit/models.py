@@ -4,6 +4,11 @@ Every change of a record and every read of a confidential one is an AuditEntry. 
 one chain: each carries an HMAC of its own content and of the entry before it, keyed by
 settings.AUDIT_HMAC_KEY, so a row edited, removed or inserted directly in the database breaks
 the chain at that point and `commonground audit verify` names it.
+
+Entries cannot be changed or removed through the ORM (save of an existing entry, delete, and
+queryset update, delete and bulk writes all raise AppendOnlyError), and the migration
+`0002_append_only_guard` adds database triggers that refuse UPDATE (and, on PostgreSQL,
+DELETE) of an entry. See docs/developers/audit.md.
 """
 
 from __future__ import annotations
@@ -20,10 +25,26 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    # Every path by which a queryset writes to existing rows, or adds rows outside the chain.
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit entries cannot be changed.")
 
+    def _update(self, values: Any) -> NoReturn:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit entries are added one at a time, by audit_record.")
+
     def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def _raw_delete(self, using: Any) -> NoReturn:
         raise AppendOnlyError("Audit entries cannot be deleted.")
 
 
@@ -37,7 +58,9 @@ class AuditEntry(models.Model):
         EXPORT = "export", "Exported"
         SYSTEM = "system", "System"
 
-    seq = models.BigIntegerField(unique=True)
+    # The entry's number in the chain is its primary key, so every stored column is covered by
+    # the hash (there is no surrogate id that could be changed unnoticed).
+    seq = models.BigIntegerField(primary_key=True)
     created_at = models.DateTimeField(default=timezone.now)
     organisation = models.ForeignKey(
         "people.Organisation",
@@ -70,6 +93,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        # Related managers and Django internals use the base manager; it must refuse writes too.
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["organisation", "-seq"], name="audit_org_recent"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
@@ -80,8 +105,10 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("update_fields") is not None:
             raise AppendOnlyError("Audit entries cannot be changed.")
+        # Insert only: never let Django turn this into an UPDATE of an entry with the same seq.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -89,7 +116,11 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last entry's number and hash. Locked while an entry is appended."""
+    """One row: the last entry's number and hash. Locked while an entry is appended.
+
+    The row is made by migration 0002; if it is missing (a flushed test database) the first
+    writer makes it. It only moves forward one entry at a time (a database trigger checks).
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

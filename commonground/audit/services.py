@@ -10,6 +10,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from commonground.audit.models import AuditChainHead, AuditEntry
 from commonground.crypto import EncryptedTextField
@@ -29,9 +31,25 @@ CONFIDENTIAL_MARK = "(confidential: changed)"
 _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_ip", default=None)
 
 
+def normalise_ip(value: str | None) -> str | None:
+    """The address as the database will store it, or None if it is not an IP address.
+
+    The hash is computed before the entry is saved, so it must be computed over the stored form
+    (PostgreSQL's inet and Django both rewrite IPv6 addresses to their shortest form).
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return clean_ipv6_address(value) if ":" in value else value
+
+
 @contextmanager
 def request_context(ip_address: str | None) -> Iterator[None]:
-    token = _request_ip.set(ip_address)
+    token = _request_ip.set(normalise_ip(ip_address))
     try:
         yield
     finally:
@@ -88,6 +106,10 @@ def audit_record(
     """Append one entry to the chain. Runs in the caller's transaction if there is one."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
+        # The head row is locked for the rest of the transaction, so writers queue here and
+        # each takes the next number. The row is made by migration; should it be missing, two
+        # first writers may both try to make it: get_or_create inserts in a savepoint, and the
+        # loser's IntegrityError makes it read (and lock) the winner's row instead.
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         entry = AuditEntry(
             seq=head.seq + 1,
@@ -105,7 +127,7 @@ def audit_record(
             prev_hash=head.entry_hash,
         )
         entry.entry_hash = compute_hash(entry, head.entry_hash)
-        entry.save(force_insert=True)
+        entry.save()
         head.seq = entry.seq
         head.entry_hash = entry.entry_hash
         head.save(update_fields=["seq", "entry_hash"])
@@ -195,10 +217,21 @@ class ChainReport:
     checked: int
     broken_seq: int | None = None
     message: str = ""
+    head_hash: str = GENESIS_HASH
+
+
+def _head() -> tuple[int, str] | None:
+    head = AuditChainHead.objects.filter(id=1).values_list("seq", "entry_hash").first()
+    return (int(head[0]), str(head[1])) if head else None
 
 
 def audit_verify() -> ChainReport:
-    """Walk the chain from the first entry; report the first entry that does not hold."""
+    """Walk the chain from the first entry; report the first entry that does not hold.
+
+    Safe to run while entries are being written: the head is read before and after the walk,
+    and entries written meanwhile are not mistaken for tampering.
+    """
+    head_before = _head()
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -228,17 +261,44 @@ def audit_verify() -> ChainReport:
         expected_prev = entry.entry_hash
         expected_seq += 1
         checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and head.seq != checked:
+    head_after = _head()
+    if head_after is None:
+        if checked:
+            return ChainReport(
+                False,
+                checked,
+                checked,
+                f"The chain head was removed; the log has {checked} entries.",
+            )
+        return ChainReport(True, 0, None, "0 entries checked; the chain is intact.")
+    if head_before is not None and checked < head_before[0]:
         return ChainReport(
             False,
             checked,
             checked + 1,
-            f"The log ends at entry #{checked} but #{head.seq} was written: "
-            "entries at the end were removed.",
+            f"The log ends at entry #{checked} but #{head_before[0]} was written: "
+            f"entries #{checked + 1} to #{head_before[0]} were removed.",
         )
-    if head is not None and head.seq and head.entry_hash != expected_prev:
+    if checked > head_after[0]:
         return ChainReport(
-            False, checked, checked, f"Entry #{checked} does not match the chain head."
+            False,
+            checked,
+            head_after[0] + 1,
+            f"Entries #{head_after[0] + 1} to #{checked} are beyond the chain head: "
+            "they were not written through the audit log.",
         )
-    return ChainReport(True, checked, None, f"{checked} entries checked; the chain is intact.")
+    for head in (head_before, head_after):
+        if head is not None and head[0] == checked and head[1] != expected_prev:
+            return ChainReport(
+                False,
+                checked,
+                checked,
+                f"Entry #{checked} does not match the chain head.",
+            )
+    return ChainReport(
+        True,
+        checked,
+        None,
+        f"{checked} entries checked; the chain is intact.",
+        head_hash=expected_prev,
+    )
