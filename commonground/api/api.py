@@ -12,6 +12,7 @@ JSON 500, never the HTML error page.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -132,10 +133,8 @@ def _sentence(text: str) -> str:
 def _django_message(item: DjangoValidationError) -> str:
     message = str(item.message)
     if item.params:
-        try:
+        with contextlib.suppress(TypeError, ValueError, KeyError):
             message = message % item.params
-        except (TypeError, ValueError, KeyError):
-            pass
     return _sentence(message)
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from commonground.audit.models import AuditEntry
 from commonground.people.models import (
     ContactChannel,
     MembershipStatus,
@@ -302,6 +303,7 @@ class ReasonIn(Input):
 
 
 class AuditQuery(PageQuery):
+    action: AuditEntry.Action | None = Field(None, description="Only entries of this kind.")
     object_type: str = Field(
         "", max_length=100, description="For example people.person or people.qualification."
     )
@@ -312,7 +314,7 @@ class AuditEntryOut(Schema):
     seq: int
     created_at: dt.datetime
     actor_label: str
-    action: str
+    action: AuditEntry.Action
     object_type: str
     object_id: str
     summary: str

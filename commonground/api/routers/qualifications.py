@@ -83,8 +83,8 @@ def qualification_delete(
     slug: Slug,
     person_id: PersonId,
     qid: RecordId,
-    reason: Query[str] = "",  # type: ignore[type-arg]
-    payload: Body[ReasonIn | None] = None,  # type: ignore[type-arg]
+    reason: Query[str] = "",
+    payload: Body[ReasonIn | None] = None,
 ) -> Status[None]:
     services.qualification_delete(
         actor=actor(request),
