@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "commonground.audit",
     "commonground.people",
     "commonground.access",
+    "commonground.policies",
     "commonground.web",
     "commonground.api",
     "commonground.demo",

@@ -14,5 +14,6 @@ urlpatterns = [
     path("account/", include("commonground.accounts.urls")),
     path("api/v1/", api.urls),
     path("o/<slug:org>/people/", include("commonground.people.urls")),
+    path("o/<slug:org>/policy/", include("commonground.policies.urls")),
     path("", include("commonground.web.urls")),
 ]

@@ -76,3 +76,7 @@ rules.add_perm("people.view_roleassignment", is_own_record | sees_directory)
 rules.add_perm("people.manage_roles", is_org_admin)
 rules.add_perm("people.view_qualification", is_own_record | sees_directory)
 rules.add_perm("people.manage_qualifications", is_org_admin)
+
+# Policies: everyone in the organisation may read the rules in force; the admin changes numbers.
+rules.add_perm("policies.view_policy", belongs)
+rules.add_perm("policies.change_policy", is_org_admin)

@@ -9,21 +9,11 @@ from django.core.exceptions import ValidationError
 
 
 class AccessibleFormMixin:
-    """Adds aria-invalid and links each field's error text through aria-describedby."""
+    """Adds aria-invalid and links each field's hint and error text through aria-describedby."""
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
-        form: Any = self
-        for name in form.errors:
-            if name not in form.fields:
-                continue
-            widget = form.fields[name].widget
-            bound = form[name]
-            described = [f"{bound.auto_id}_error"]
-            if form.fields[name].help_text:
-                described.insert(0, f"{bound.auto_id}_helptext")
-            widget.attrs["aria-invalid"] = "true"
-            widget.attrs["aria-describedby"] = " ".join(described)
+        self._mark_invalid_fields()
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's ValidationError on the fields it names (or at the top)."""
@@ -33,16 +23,20 @@ class AccessibleFormMixin:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, error)
-        form.full_clean_errors_marked = True
-        AccessibleFormMixin._mark(form)
+        self._mark_invalid_fields()
 
-    @staticmethod
-    def _mark(form: Any) -> None:
+    def _mark_invalid_fields(self) -> None:
+        form: Any = self
         for name in form.errors:
-            if name in form.fields:
-                bound = form[name]
-                form.fields[name].widget.attrs["aria-invalid"] = "true"
-                form.fields[name].widget.attrs["aria-describedby"] = f"{bound.auto_id}_error"
+            if name not in form.fields:
+                continue
+            bound = form[name]
+            described = [f"{bound.auto_id}_error"]
+            if form.fields[name].help_text:
+                described.insert(0, f"{bound.auto_id}_helptext")
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = " ".join(described)
 
 
 class Form(AccessibleFormMixin, forms.Form):

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.people.models import QualificationKind
-from commonground.people.selectors import person_confidential
 from commonground.people.roles import Role
+from commonground.people.selectors import person_confidential
 from commonground.testing.factories import (
     QualificationFactory,
     RoleAssignmentFactory,
@@ -27,7 +27,9 @@ def test_it_sends_anonymous_visitors_to_sign_in(client: Client) -> None:
     assert reverse("account_login") in response["Location"]
 
 
-def test_it_shows_each_persona_only_their_own_organisations(client: Client, personas: Personas) -> None:
+def test_it_shows_each_persona_only_their_own_organisations(
+    client: Client, personas: Personas
+) -> None:
     for name, person in personas.all().items():
         client.force_login(person.user)
         body = client.get(reverse("dashboard")).content.decode()
@@ -42,17 +44,27 @@ def test_it_tells_a_login_without_an_organisation_what_to_do(client: Client) -> 
     assert "not linked to any organisation" in client.get(reverse("dashboard")).content.decode()
 
 
-def test_it_warns_a_member_that_their_own_qualification_runs_out(client: Client, personas: Personas) -> None:
-    QualificationFactory(person=personas.party, kind=QualificationKind.DBS_CHECK,
-                         expires_on=timezone.localdate() + dt.timedelta(days=10))
+def test_it_warns_a_member_that_their_own_qualification_runs_out(
+    client: Client, personas: Personas
+) -> None:
+    QualificationFactory(
+        person=personas.party,
+        kind=QualificationKind.DBS_CHECK,
+        expires_on=timezone.localdate() + dt.timedelta(days=10),
+    )
     client.force_login(personas.party.user)
     assert "DBS check" in client.get(reverse("dashboard")).content.decode()
 
 
-def test_it_shows_the_admin_lapsed_checks_of_people_in_roles(client: Client, personas: Personas) -> None:
-    QualificationFactory(person=personas.supporter, kind=QualificationKind.DBS_CHECK,
-                         obtained_on=timezone.localdate() - dt.timedelta(days=1200),
-                         expires_on=timezone.localdate() - dt.timedelta(days=3))
+def test_it_shows_the_admin_lapsed_checks_of_people_in_roles(
+    client: Client, personas: Personas
+) -> None:
+    QualificationFactory(
+        person=personas.supporter,
+        kind=QualificationKind.DBS_CHECK,
+        obtained_on=timezone.localdate() - dt.timedelta(days=1200),
+        expires_on=timezone.localdate() - dt.timedelta(days=3),
+    )
     client.force_login(personas.admin.user)
     body = client.get(reverse("dashboard")).content.decode()
     assert "Lapsed qualifications" in body and personas.supporter.display_name in body
@@ -71,8 +83,9 @@ def test_it_lists_role_holders_without_a_second_sign_in_step_for_the_admin(
 
 def test_it_reports_break_glass_reads_to_the_admin(client: Client, personas: Personas) -> None:
     lead = person_with_login(personas.org, Role.SAFEGUARDING_LEAD)
-    person_confidential(actor=lead.user, person=personas.party, reason="Crisis team asked",
-                        break_glass=True)
+    person_confidential(
+        actor=lead.user, person=personas.party, reason="Crisis team asked", break_glass=True
+    )
     client.force_login(personas.admin.user)
     body = client.get(reverse("dashboard")).content.decode()
     assert "Break-glass reads" in body and "Crisis team asked" in body
