@@ -45,12 +45,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            # Rendered, not redirected: the token exists only in this response.
-            response = render(
+            # Rendered, not redirected: the token exists only in this response, which
+            # never_cache marks no-store so neither the browser nor a proxy keeps it.
+            return render(
                 request, "accounts/token_created.html", {"token": token, "raw_token": raw}
             )
-            response["Cache-Control"] = "no-store"
-            return response
     return render(
         request,
         "accounts/token_list.html",
