@@ -87,6 +87,8 @@ class OrganisationSpec:
     contact_email: str
     phone: str
     description: str
+    # The policy file it adopts (commonground/policies/policy_files/), by its code.
+    policy: str
     people: tuple[PersonSpec, ...] = field(default_factory=tuple)
 
 
@@ -129,6 +131,7 @@ def _induction(days_ago: int) -> QualificationSpec:
 ASH = OrganisationSpec(
     name="ASH Housing Co-op",
     slug="ash",
+    policy="ASH",
     kind=Organisation.Kind.HOUSING_COOP,
     contact_email="office@ash.demo",
     phone="01632 960100",
@@ -344,6 +347,7 @@ ASH = OrganisationSpec(
 PSP = OrganisationSpec(
     name="Peer Support Plus",
     slug="peer-support-plus",
+    policy="PSP",
     kind=Organisation.Kind.CHARITY,
     contact_email="hello@psp.demo",
     phone="01632 960200",
@@ -497,6 +501,7 @@ PSP = OrganisationSpec(
 WOUGHTON = OrganisationSpec(
     name="Woughton Community Council",
     slug="woughton",
+    policy="WCC",
     kind=Organisation.Kind.COMMUNITY_COUNCIL,
     contact_email="office@woughton.demo",
     phone="01632 960300",
@@ -621,6 +626,7 @@ WOUGHTON = OrganisationSpec(
 IMHP = OrganisationSpec(
     name="IMHP (Improving Mental Health Provision CIC)",
     slug="imhp",
+    policy="IMHP",
     kind=Organisation.Kind.CIC,
     contact_email="team@imhp.demo",
     phone="01632 960400",
@@ -773,6 +779,7 @@ IMHP = OrganisationSpec(
 BUDDY = OrganisationSpec(
     name="Pathfinder Buddy Scheme",
     slug="buddy-scheme",
+    policy="BUD",
     kind=Organisation.Kind.BUDDY_SCHEME,
     contact_email="buddies@buddy.demo",
     phone="01632 960500",

@@ -15,6 +15,7 @@ from commonground.audit.models import AuditEntry
 from commonground.audit.services import audit_change
 from commonground.demo.data import DEMO_PASSWORD, ORGANISATIONS, OrganisationSpec, PersonSpec
 from commonground.people.models import Organisation, Person
+from commonground.people.roles import Role
 from commonground.people.services import (
     membership_change,
     organisation_create,
@@ -22,6 +23,7 @@ from commonground.people.services import (
     qualification_record,
     role_assign,
 )
+from commonground.policies.services import policy_adopt
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def _load_organisation(spec: OrganisationSpec, *, today: dt.date, password_hash:
         phone=spec.phone,
         description=spec.description,
     )
+    policy_adopt(actor=None, organisation=organisation, policy=spec.policy)
     admin_user: Any = None
     histories: list[tuple[Person, PersonSpec]] = []
     for person_spec in spec.people:
@@ -94,10 +97,14 @@ def _load_organisation(spec: OrganisationSpec, *, today: dt.date, password_hash:
         if (
             admin_user is None
             and person.user is not None
-            and any(r.role == "org_admin" and r.ended_days_ago is None for r in person_spec.roles)
+            and any(
+                r.role == Role.ORG_ADMIN and r.ended_days_ago is None for r in person_spec.roles
+            )
         ):
             admin_user = person.user
     # Membership changes need an admin's hand (the service insists on one): the org's own.
+    if histories and admin_user is None:
+        raise ValueError(f"{spec.name} needs an admin with a login to record membership changes.")
     for person, person_spec in histories:
         for step in person_spec.history:
             membership_change(

@@ -22,6 +22,7 @@ from commonground.people.models import (
     RoleAssignment,
 )
 from commonground.people.roles import Role
+from commonground.policies.models import PolicyAdoption
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,17 @@ def test_it_loads_five_organisations_named_after_the_policies(output: str) -> No
     organisations = {o.slug: (o.name, o.kind) for o in Organisation.objects.all()}
     assert organisations == POLICY_ORGANISATIONS
     assert "Loaded 5 demo organisations" in output
+
+
+def test_each_organisation_adopts_its_own_policy(output: str) -> None:
+    adopted = dict(PolicyAdoption.objects.values_list("organisation__slug", "policy"))
+    assert adopted == {
+        "ash": "ASH",
+        "peer-support-plus": "PSP",
+        "woughton": "WCC",
+        "imhp": "IMHP",
+        "buddy-scheme": "BUD",
+    }
 
 
 def test_every_demo_login_in_the_table_signs_in_with_the_demo_password(output: str) -> None:
