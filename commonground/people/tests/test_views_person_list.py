@@ -194,3 +194,8 @@ def test_filtering_by_role_does_not_add_queries_per_person(
     _add_people(personas.org, 200)
     with django_assert_num_queries(len(small)):
         client.get(url(role=Role.TRAINED_TEAM_MEMBER))
+
+
+def test_posting_to_the_directory_is_refused_politely(client, personas: Personas) -> None:
+    client.force_login(personas.admin.user)
+    assert client.post(url()).status_code == 405
