@@ -25,7 +25,8 @@ def env(name: str, default: str = "") -> str:
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         return Path(file_name).read_text().strip()
-    return os.environ.get(name, default)
+    # Set but empty (DATABASE_URL= in a Makefile) means "not set".
+    return os.environ.get(name) or default
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -87,8 +88,10 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "lo
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = "Common Ground"
-# Set when a reverse proxy in front of the app sets X-Real-IP (see docs/deploy.md).
+# Set when a reverse proxy in front of the app sets X-Real-IP (see docs/deploy.md). The audit
+# log and the sign-in rate limits then see the client's address rather than the proxy's.
 TRUST_X_REAL_IP = envbool("TRUST_X_REAL_IP", False)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP" if TRUST_X_REAL_IP else None
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -106,6 +109,7 @@ INSTALLED_APPS = [
     "commonground.people",
     "commonground.access",
     "commonground.policies",
+    "commonground.obligations",
     "commonground.web",
     "commonground.api",
     "commonground.demo",
@@ -276,6 +280,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when PRODUCTION=true.")
+
+# An open obligation is "due soon" (and its reminder goes out) this many days before its date.
+OBLIGATION_DUE_SOON_DAYS = envint("OBLIGATION_DUE_SOON_DAYS", 3)
 
 API_PAGE_SIZE_DEFAULT = 50
 API_PAGE_SIZE_MAX = 200

@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("o/<slug:org>/people/", include("commonground.people.urls")),
     path("o/<slug:org>/policy/", include("commonground.policies.urls")),
+    path("o/<slug:org>/deadlines/", include("commonground.obligations.urls")),
     path("", include("commonground.web.urls")),
 ]

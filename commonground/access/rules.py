@@ -80,3 +80,20 @@ rules.add_perm("people.manage_qualifications", is_org_admin)
 # Policies: everyone in the organisation may read the rules in force; the admin changes numbers.
 rules.add_perm("policies.view_policy", belongs)
 rules.add_perm("policies.change_policy", is_org_admin)
+
+
+@rules.predicate
+def is_assignee(user: Any, obligation: Any) -> bool:
+    own = standing_for(user, obligation).person
+    return own is not None and obligation.assignees.filter(pk=own.pk).exists()
+
+
+@rules.predicate
+def oversees(user: Any, obligation: Any) -> bool:
+    role = getattr(obligation, "oversight_role", "")
+    return bool(role) and standing_for(user, obligation).has(role)
+
+
+# Obligations: those who must act, those who oversee them, and the admin.
+rules.add_perm("obligations.view_obligation", is_assignee | oversees | is_org_admin)
+rules.add_perm("obligations.waive_obligation", oversees | is_org_admin)

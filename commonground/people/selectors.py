@@ -57,11 +57,11 @@ def people_directory(
         raise PermissionDenied("The people directory is for those who coordinate people.")
     people = Person.objects.filter(organisation=organisation)
     if search:
-        people = people.filter(
-            Q(full_name__icontains=search)
-            | Q(preferred_name__icontains=search)
-            | Q(email__icontains=search)
-        )
+        matches = Q(full_name__icontains=search) | Q(preferred_name__icontains=search)
+        # Only those who may see everyone's contact details may find people by email address.
+        if actor.has_perm("people.export_people", organisation):
+            matches |= Q(email__icontains=search)
+        people = people.filter(matches)
     if role:
         today = timezone.localdate()
         people = people.filter(

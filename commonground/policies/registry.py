@@ -21,6 +21,7 @@ POLICY_DIR = Path(__file__).parent / "policy_files"
 RULE_KINDS = ("deadline", "gate", "threshold", "record", "access", "cycle")
 RULE_ID = re.compile(r"^(?P<policy>[A-Z]+)-(?P<number>\d+)$")
 TOP_KEYS = {"policy", "title", "organisation", "source", "module", "rules"}
+OPTIONAL_TOP_KEYS = {"review_rule"}
 RULE_KEYS = {"kind", "summary", "clause", "params"}
 
 
@@ -71,6 +72,8 @@ class Policy:
     module: str
     path: Path
     rules: dict[str, Rule]
+    # The cycle rule by which the policy itself is reviewed (ASH-27, WCC-14), if it has one.
+    review_rule: str = ""
 
 
 def _parse_param(path: Path, rule_id: str, name: str, spec: Any) -> Param:
@@ -104,7 +107,7 @@ def load_policy_file(path: Path) -> Policy:
     missing = TOP_KEYS - set(data)
     if missing:
         raise PolicyFileError(path, None, f"is missing {', '.join(sorted(missing))}")
-    unknown = set(data) - TOP_KEYS
+    unknown = set(data) - TOP_KEYS - OPTIONAL_TOP_KEYS
     if unknown:
         raise PolicyFileError(path, None, f"has unknown keys {', '.join(sorted(unknown))}")
     code = data["policy"]
@@ -145,6 +148,15 @@ def load_policy_file(path: Path) -> Policy:
             clause=spec["clause"].strip(),
             params=params,
         )
+    review_rule = str(data.get("review_rule") or "")
+    if review_rule and (
+        review_rule not in rules
+        or rules[review_rule].kind != "cycle"
+        or "review_every" not in rules[review_rule].params
+    ):
+        raise PolicyFileError(
+            path, review_rule, "review_rule must name a cycle rule with a review_every duration"
+        )
     return Policy(
         code=code,
         title=str(data["title"]),
@@ -153,6 +165,7 @@ def load_policy_file(path: Path) -> Policy:
         module=str(data["module"]),
         path=path,
         rules=dict(sorted(rules.items(), key=lambda item: item[1].number)),
+        review_rule=review_rule,
     )
 
 

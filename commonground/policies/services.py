@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from commonground.audit.models import AuditEntry
 from commonground.audit.services import audit_change
-from commonground.people.models import Organisation
+from commonground.obligations.models import Obligation
+from commonground.obligations.services import obligation_meet, obligation_schedule
+from commonground.people.models import Organisation, Person, RoleAssignment
+from commonground.people.roles import Role
 from commonground.policies.models import PolicyAdoption, RuleOverride
 from commonground.policies.registry import policies, rule
 from commonground.policies.selectors import organisation_policy
@@ -62,7 +67,99 @@ def policy_adopt(
             summary=f"Policy {policy} adopted"
             + (f" (rules {', '.join(chosen)})" if chosen else ""),
         )
+        review_rule = policies()[policy].review_rule
+        if created and review_rule and (not chosen or review_rule in chosen):
+            _schedule_review(
+                organisation,
+                adoption,
+                review_rule,
+                adoption.adopted_on,
+                "the policy was adopted",
+                actor,
+            )
     return adoption
+
+
+def _schedule_review(
+    organisation: Organisation,
+    adoption: PolicyAdoption,
+    rule_id: str,
+    since: dt.date,
+    event: str,
+    actor: Any,
+) -> Obligation:
+    admins = Person.objects.filter(
+        pk__in=RoleAssignment.objects.current()
+        .filter(organisation=organisation, role=Role.ORG_ADMIN)
+        .values("person")
+    )
+    return obligation_schedule(
+        organisation=organisation,
+        rule_id=rule_id,
+        param="review_every",
+        subject=adoption,
+        # One obligation per round of the cycle: review 1, review 2, ...
+        key=f"review:{_review_rounds(adoption, rule_id) + 1}",
+        title=f"Review the {policies()[adoption.policy].title}",
+        trigger_event=event,
+        trigger_at=since,
+        assignees=admins,
+        oversight_role=Role.ORG_ADMIN,
+        actor=actor,
+    )
+
+
+def _review_rounds(adoption: PolicyAdoption, rule_id: str) -> int:
+    return Obligation.objects.filter(
+        subject_type="policies.policyadoption", subject_id=str(adoption.pk), rule_id=rule_id
+    ).count()
+
+
+def policy_review_record(
+    *, actor: Any, organisation: Organisation, policy: str, reviewed_on: dt.date, note: str = ""
+) -> Obligation:
+    """Record that the organisation reviewed the policy: meets the due review, schedules the next."""
+    if not actor.has_perm("policies.change_policy", organisation):
+        raise PermissionDenied("Only an organisation admin records a policy review.")
+    adoption = PolicyAdoption.objects.filter(organisation=organisation, policy=policy).first()
+    review_rule = policies()[policy].review_rule if policy in policies() else ""
+    if adoption is None or not review_rule:
+        raise ValidationError(
+            {
+                "policy": ValidationError(
+                    "%(policy)s has no review cycle here.",
+                    code="policy_review_cycle",
+                    params={"policy": policy},
+                )
+            }
+        )
+    if reviewed_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "reviewed_on": ValidationError(
+                    "A review is recorded once it has happened, so its date cannot be in the future.",
+                    code="policy_review_not_future",
+                )
+            }
+        )
+    with transaction.atomic():
+        open_review = Obligation.objects.filter(
+            subject_type="policies.policyadoption",
+            subject_id=str(adoption.pk),
+            rule_id=review_rule,
+            state=Obligation.State.OPEN,
+        ).first()
+        if open_review is not None:
+            obligation_meet(
+                subject=adoption,
+                rule_id=review_rule,
+                key=open_review.key,
+                event="policy reviewed" + (f": {note}" if note else ""),
+                actor=actor,
+            )
+        return _schedule_review(
+            organisation, adoption, review_rule, reviewed_on, "the last review", actor
+        )
 
 
 def policy_value_change(
