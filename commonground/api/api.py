@@ -18,7 +18,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
@@ -218,6 +223,17 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     message = _sentence(str(exc)) if str(exc) else "There is no such record."
     return api.errors_response(request, 404, [error(None, "not_found", message)])
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return api.errors_response(
+            request, 413, [error(None, "body_too_large", "The request body is too large.")]
+        )
+    return api.errors_response(
+        request, 400, [error(None, "bad_request", "The request could not be understood.")]
+    )
 
 
 @api.exception_handler(Exception)

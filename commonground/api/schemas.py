@@ -8,11 +8,13 @@ a service. Confidential values are never part of an output schema except the con
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from commonground.audit.models import AuditEntry
 from commonground.people.models import (
@@ -31,7 +33,45 @@ MAX_PAGE = 10**9
 LONG_TEXT = 10_000
 
 
-class Input(Schema):
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    # Without this a number, or a string of digits, would be read as a Unix timestamp.
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "Give the date as YYYY-MM-DD, for example 2026-03-31.")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _storable(value: Any) -> Any:
+    """Refuse text no database can store: NUL characters and unpaired surrogates."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str):
+            if "\x00" in text:
+                raise PydanticCustomError("text_nul", "Text cannot contain a NUL character.")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PydanticCustomError(
+                    "text_encoding", "Text must be valid Unicode (UTF-8)."
+                ) from None
+    return value
+
+
+class Clean(Schema):
+    """Every text field is checked to be storable."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return _storable(value)
+
+
+class Input(Clean):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -53,7 +93,7 @@ class ErrorsOut(Schema):
 # Paging
 
 
-class PageQuery(Schema):
+class PageQuery(Clean):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Which page, counting from 1.")
     page_size: int = Field(
         settings.API_PAGE_SIZE_DEFAULT,
@@ -171,7 +211,7 @@ class PersonCreate(Input):
     postal_address: str = Field("", max_length=LONG_TEXT)
     contact_channels: list[ContactChannel] = Field(default_factory=list, max_length=10)
     membership_status: MembershipStatus = MembershipStatus.ACTIVE
-    membership_since: dt.date | None = None
+    membership_since: Date | None = None
 
 
 class PersonPatch(Input):
@@ -184,7 +224,7 @@ class PersonPatch(Input):
     contact_channels: list[ContactChannel] = Field(default_factory=list, max_length=10)
 
 
-class ConfidentialQuery(Schema):
+class ConfidentialQuery(Clean):
     break_glass: bool = Field(
         False, description="Safeguarding lead only: see the record without need to know."
     )
@@ -202,7 +242,7 @@ class ConfidentialOut(Schema):
 
 class MembershipChangeIn(Input):
     status: MembershipStatus
-    effective_on: dt.date
+    effective_on: Date
     reason: str = Field(max_length=LONG_TEXT)
 
 
@@ -237,13 +277,13 @@ class RoleAssignmentOut(Schema):
 
 class RoleAssignmentIn(Input):
     role: Role
-    starts_on: dt.date
-    ends_on: dt.date | None = None
+    starts_on: Date
+    ends_on: Date | None = None
     note: str = Field("", max_length=300)
 
 
 class RoleEndIn(Input):
-    ends_on: dt.date | None = Field(
+    ends_on: Date | None = Field(
         None, description="The last day the role is held; today if left out."
     )
     reason: str = Field("", max_length=LONG_TEXT)
@@ -279,8 +319,8 @@ REFERENCE_DESCRIPTION = (
 
 class QualificationIn(Input):
     kind: QualificationKind
-    obtained_on: dt.date
-    expires_on: dt.date | None = None
+    obtained_on: Date
+    expires_on: Date | None = None
     title: str = Field("", max_length=200)
     reference: str = Field("", max_length=2000, description=REFERENCE_DESCRIPTION)
     note: str = Field("", max_length=300)
@@ -288,8 +328,8 @@ class QualificationIn(Input):
 
 class QualificationPatch(Input):
     kind: QualificationKind = QualificationKind.OTHER
-    obtained_on: dt.date = Field(default_factory=dt.date.today)
-    expires_on: dt.date | None = None
+    obtained_on: Date = Field(default_factory=dt.date.today)
+    expires_on: Date | None = None
     title: str = Field("", max_length=200)
     reference: str = Field("", max_length=2000, description=REFERENCE_DESCRIPTION)
     note: str = Field("", max_length=300)
@@ -297,6 +337,10 @@ class QualificationPatch(Input):
 
 class ReasonIn(Input):
     reason: str = Field(max_length=LONG_TEXT)
+
+
+class ReasonQuery(Clean):
+    reason: str = Field("", max_length=LONG_TEXT, description="Why, if not given in the body.")
 
 
 # Audit

@@ -19,7 +19,14 @@ ERRORS: dict[int, type[ErrorsOut]] = {
     404: ErrorsOut,
 }
 
-Slug = Annotated[str, Path(max_length=60, description="The organisation's short address name.")]
+Slug = Annotated[
+    str,
+    Path(
+        max_length=60,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        description="The organisation's short address name.",
+    ),
+]
 PersonId = Annotated[int, Path(ge=1, le=MAX_ID, description="The person's id.")]
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 

@@ -12,6 +12,7 @@ from commonground.api.schemas import (
     QualificationOut,
     QualificationPatch,
     ReasonIn,
+    ReasonQuery,
 )
 from commonground.people import selectors, services
 from commonground.people.models import Qualification
@@ -83,12 +84,12 @@ def qualification_delete(
     slug: Slug,
     person_id: PersonId,
     qid: RecordId,
-    reason: Query[str] = "",
+    query: Query[ReasonQuery],
     payload: Body[ReasonIn | None] = None,
 ) -> Status[None]:
     services.qualification_delete(
         actor=actor(request),
         qualification=_qualification(request, slug, person_id, qid),
-        reason=payload.reason if payload is not None else reason,
+        reason=payload.reason if payload is not None else query.reason,
     )
     return Status(204, None)

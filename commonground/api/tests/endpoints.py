@@ -1,0 +1,26 @@
+"""Every endpoint of the API, as (method, path template, takes a body)."""
+
+from __future__ import annotations
+
+ENDPOINTS: list[tuple[str, str, bool]] = [
+    ("GET", "/me", False),
+    ("GET", "/organisations", False),
+    ("GET", "/organisations/{slug}", False),
+    ("PATCH", "/organisations/{slug}", True),
+    ("GET", "/organisations/{slug}/people", False),
+    ("POST", "/organisations/{slug}/people", True),
+    ("GET", "/organisations/{slug}/people/{person_id}", False),
+    ("PATCH", "/organisations/{slug}/people/{person_id}", True),
+    ("GET", "/organisations/{slug}/people/{person_id}/confidential", False),
+    ("POST", "/organisations/{slug}/people/{person_id}/membership", True),
+    ("GET", "/organisations/{slug}/people/{person_id}/roles", False),
+    ("POST", "/organisations/{slug}/people/{person_id}/roles", True),
+    ("POST", "/organisations/{slug}/people/{person_id}/roles/{role_id}/end", True),
+    ("GET", "/organisations/{slug}/people/{person_id}/qualifications", False),
+    ("POST", "/organisations/{slug}/people/{person_id}/qualifications", True),
+    ("PATCH", "/organisations/{slug}/people/{person_id}/qualifications/{qid}", True),
+    ("DELETE", "/organisations/{slug}/people/{person_id}/qualifications/{qid}", True),
+    ("GET", "/organisations/{slug}/audit", False),
+]
+
+WRITES = [(method, path) for method, path, body in ENDPOINTS if body]

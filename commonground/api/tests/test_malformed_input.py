@@ -1,0 +1,402 @@
+"""Garbage thrown at every endpoint gets a 4xx JSON answer naming the problem, and writes nothing.
+
+Every call here is made as the admin, who may do everything, so what is refused is the input.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from commonground.api.api import api as ninja_api
+from commonground.api.tests.conftest import Api, fields_of
+from commonground.api.tests.endpoints import ENDPOINTS, WRITES
+from commonground.audit.models import AuditEntry
+from commonground.people.models import Person, Qualification, RoleAssignment
+from commonground.testing.factories import QualificationFactory
+from commonground.testing.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+BAD_IDS = [
+    "abc",
+    "0",
+    "-1",
+    "1.5",
+    "1e3",
+    "0x10",
+    "9223372036854775808",  # one more than the largest 64-bit id
+    "99999999999999999999999999999999",
+    "-99999999999999999999999999999999",
+]
+BAD_SLUGS = ["x" * 300, "%00", "r%C3%A9", "..", "a%20b", "a%2Fb", "%F0%9F%98%80"]
+
+
+@pytest.fixture
+def fill(personas: Personas) -> dict[str, Any]:
+    """Real values for every path parameter: the supporter, one of their roles, a qualification."""
+    return {
+        "slug": "riverside",
+        "person_id": personas.supporter.pk,
+        "role_id": personas.supporter.roles.get().pk,
+        "qid": QualificationFactory(person=personas.supporter).pk,
+    }
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Person.objects.count(),
+        RoleAssignment.objects.count(),
+        Qualification.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def assert_refused(response: Any, status: int | None = None) -> dict[str, Any]:
+    assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
+    if status is not None:
+        assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = json.loads(response.content)
+    assert body["errors"], body
+    for error in body["errors"]:
+        assert set(error) == {"field", "rule", "message"}
+        assert error["field"] is None or isinstance(error["field"], str)
+        assert isinstance(error["rule"], str) and error["rule"]
+        assert error["message"].endswith(".")
+    return dict(body)
+
+
+def request_fields(method: str, path: str) -> dict[str, Any]:
+    """The JSON body's properties for an endpoint, from the OpenAPI document."""
+    document = ninja_api.get_openapi_schema(path_prefix="/api/v1")
+    operation = document["paths"]["/api/v1" + path][method.lower()]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    # An optional body (the reason for a removal) is "anyOf": [the schema, null].
+    ref = next(s["$ref"] for s in schema.get("anyOf", [schema]) if "$ref" in s)
+    schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return dict(schema["properties"])
+
+
+# Bodies
+
+
+NOT_OBJECTS = [
+    b"not json",
+    b"{",
+    b'{"full_name": "unterminated',
+    b"\xff\xfe\x00\x00garbage",
+    b"[]",
+    b'[{"reason": "in a list"}]',
+    b'"a string"',
+    b"42",
+    b"true",
+    b"[" * 100_000,
+    b"<xml/>",
+    b"full_name=Nia&email=a%40b.c",
+]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+@pytest.mark.parametrize("raw", NOT_OBJECTS, ids=lambda raw: repr(raw[:20]))
+def test_a_body_that_is_not_a_json_object_is_refused(
+    api: Api, fill: dict[str, Any], method: str, path: str, raw: bytes
+) -> None:
+    before = counts()
+    assert_refused(api(method, path.format(**fill), raw=raw), 400)
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("method", "path"), [w for w in WRITES if w[0] != "DELETE"])
+def test_a_missing_body_is_refused(api: Api, fill: dict[str, Any], method: str, path: str) -> None:
+    for raw in (b"", b"null"):
+        body = assert_refused(api(method, path.format(**fill), raw=raw), 400)
+        assert body["errors"][0]["field"] is None
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_an_unknown_field_is_refused_by_name(
+    api: Api, fill: dict[str, Any], method: str, path: str
+) -> None:
+    before = counts()
+    response = api(method, path.format(**fill), body={"surprise": 1})
+    assert_refused(response, 400)
+    assert "surprise" in fields_of(response)
+    assert counts() == before
+
+
+WRONG_VALUES = [12345, -1, 1.5, True, ["a list"], {"an": "object"}, "x" * 100_000, "", "\x00"]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+@pytest.mark.parametrize("value", WRONG_VALUES, ids=lambda v: repr(v)[:20])
+def test_every_field_with_a_wrong_value_is_named(
+    api: Api, fill: dict[str, Any], method: str, path: str, value: Any
+) -> None:
+    properties = request_fields(method, path)
+    body = dict.fromkeys(properties, value)
+    before = counts()
+    response = api(method, path.format(**fill), body=body)
+    assert_refused(response, 400)
+    # A problem inside a list names the item, as contact_channels.0.
+    named = {f.split(".")[0] if f else f for f in fields_of(response)}
+    if value not in ("", -1):
+        # Some fields take an empty string (or, for a service, report only its first problem).
+        assert named == set(properties) or response.json()["errors"][0]["rule"] != "missing"
+    assert named <= set(properties) | {None}
+    assert counts() == before
+
+
+def today() -> str:
+    return str(timezone.localdate())
+
+
+# A body each write endpoint accepts, and its date fields.
+VALID: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/organisations/{slug}/people"): {"full_name": "Nia New", "membership_since": "D"},
+    ("POST", "/organisations/{slug}/people/{person_id}/membership"): {
+        "status": "hiatus",
+        "effective_on": "D",
+        "reason": "Time out",
+    },
+    ("POST", "/organisations/{slug}/people/{person_id}/roles"): {
+        "role": "sw_member",
+        "starts_on": "D",
+        "ends_on": "D",
+    },
+    ("POST", "/organisations/{slug}/people/{person_id}/roles/{role_id}/end"): {"ends_on": "D"},
+    ("POST", "/organisations/{slug}/people/{person_id}/qualifications"): {
+        "kind": "dbs_check",
+        "obtained_on": "D",
+        "expires_on": "D",
+    },
+    ("PATCH", "/organisations/{slug}/people/{person_id}/qualifications/{qid}"): {
+        "obtained_on": "D",
+        "expires_on": "D",
+    },
+}
+DATE_FIELDS = [
+    (method, path, field)
+    for (method, path), body in VALID.items()
+    for field, value in body.items()
+    if value == "D"
+]
+BAD_DATES = [
+    "2026-02-30",
+    "2025-02-29",
+    "2026-13-01",
+    "2026-00-10",
+    "2026-1-1",
+    "01/02/2026",
+    "yesterday",
+    "1700000000",
+    1700000000,
+    0,
+    "99999-01-01",
+    "2026-01-01T10:00:00",
+    "",
+    "2026-01-01\x00",
+]
+
+
+def valid_body(method: str, path: str) -> dict[str, Any]:
+    return {k: today() if v == "D" else v for k, v in VALID[(method, path)].items()}
+
+
+@pytest.mark.parametrize(("method", "path", "field"), DATE_FIELDS)
+@pytest.mark.parametrize("value", BAD_DATES, ids=repr)
+def test_an_invalid_date_is_refused_by_name(
+    api: Api, fill: dict[str, Any], method: str, path: str, field: str, value: Any
+) -> None:
+    before = counts()
+    response = api(method, path.format(**fill), body=valid_body(method, path) | {field: value})
+    assert_refused(response, 400)
+    assert fields_of(response) == [field]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("method", "path"), list(VALID))
+def test_the_valid_bodies_here_are_accepted(
+    api: Api, fill: dict[str, Any], method: str, path: str
+) -> None:
+    # So that the invalid-date tests above fail on the date and nothing else.
+    response = api(method, path.format(**fill), body=valid_body(method, path))
+    assert response.status_code in (200, 201), response.content
+
+
+def test_a_date_far_in_the_past_or_future_is_refused_by_the_rules(
+    api: Api, fill: dict[str, Any]
+) -> None:
+    path = "/organisations/{slug}/people/{person_id}/qualifications".format(**fill)
+    response = api.post(path, {"kind": "dbs_check", "obtained_on": "9999-12-31"})
+    assert_refused(response, 400)
+    assert fields_of(response) == ["obtained_on"]
+
+
+def test_a_body_over_the_upload_limit_is_refused(api: Api, fill: dict[str, Any], settings) -> None:  # type: ignore[no-untyped-def]
+    path = "/organisations/{slug}/people".format(**fill)
+    raw = json.dumps({"full_name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}).encode()
+    assert_refused(api("POST", path, raw=raw), 413)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"full_name": "Nia \\u0000 New"}',
+        b'{"full_name": "Nia \\ud800 New"}',
+        b'{"full_name": "Nia \xff New"}',
+        b'{"full_name": "Nia", "full_name": 5}',
+    ],
+    ids=["nul", "lone surrogate", "not utf-8", "duplicate key"],
+)
+def test_text_no_database_can_store_is_refused(api: Api, fill: dict[str, Any], raw: bytes) -> None:
+    before = counts()
+    assert_refused(api("POST", "/organisations/{slug}/people".format(**fill), raw=raw), 400)
+    assert counts() == before
+
+
+# Path parameters
+
+
+ID_ENDPOINTS = [
+    (method, path, name)
+    for method, path, _ in ENDPOINTS
+    for name in ("person_id", "role_id", "qid")
+    if "{" + name + "}" in path
+]
+
+
+@pytest.mark.parametrize(("method", "path", "name"), ID_ENDPOINTS)
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_an_id_that_is_not_a_row_id_is_refused(
+    api: Api, fill: dict[str, Any], method: str, path: str, name: str, bad: str
+) -> None:
+    before = counts()
+    response = api(method, path.format(**(fill | {name: bad})), body={})
+    assert_refused(response)
+    if response.status_code == 400:
+        assert name in fields_of(response)
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("method", "path", "name"), ID_ENDPOINTS)
+def test_the_largest_possible_id_is_simply_not_found(
+    api: Api, fill: dict[str, Any], method: str, path: str, name: str
+) -> None:
+    body: dict[str, Any] = {"reason": "x"} if method == "DELETE" else {}
+    if (method, path) in VALID:
+        body = valid_body(method, path)
+    response = api(method, path.format(**(fill | {name: str(2**63 - 1)})), body=body)
+    assert_refused(response, 404)
+
+
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in ENDPOINTS if "{slug}" in p])
+@pytest.mark.parametrize("bad", BAD_SLUGS)
+def test_a_malformed_organisation_address_is_refused(
+    api: Api, fill: dict[str, Any], method: str, path: str, bad: str
+) -> None:
+    assert_refused(api(method, path.format(**(fill | {"slug": bad})), body={}))
+
+
+# Query strings
+
+
+LISTS = ["/organisations/{slug}/people", "/organisations/{slug}/audit"]
+BAD_PAGING = [
+    "page=0",
+    "page=-1",
+    "page=abc",
+    "page=1.5",
+    "page=",
+    "page=1000000001",
+    "page=99999999999999999999999999",
+    "page_size=0",
+    "page_size=-1",
+    "page_size=abc",
+    "page_size=201",
+    "page_size=99999999999999999999999999",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("query", BAD_PAGING)
+def test_paging_out_of_range_is_refused_by_name(
+    api: Api, fill: dict[str, Any], path: str, query: str
+) -> None:
+    response = api.get(path.format(**fill) + "?" + query)
+    assert_refused(response, 400)
+    assert fields_of(response) == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/organisations/{slug}/people", "role=emperor", "role"),
+        ("/organisations/{slug}/people", "status=asleep", "status"),
+        ("/organisations/{slug}/people", "q=" + "x" * 1000, "q"),
+        ("/organisations/{slug}/people", "q=a%00b", "q"),
+        ("/organisations/{slug}/audit", "action=shred", "action"),
+        ("/organisations/{slug}/audit", "object_id=" + "9" * 100, "object_id"),
+        ("/organisations/{slug}/audit", "object_type=%00", "object_type"),
+        (
+            "/organisations/{slug}/people/{person_id}/confidential",
+            "break_glass=maybe",
+            "break_glass",
+        ),
+        ("/organisations/{slug}/people/{person_id}/confidential", "reason=" + "x" * 3000, "reason"),
+    ],
+)
+def test_a_bad_filter_is_refused_by_name(
+    api: Api, fill: dict[str, Any], path: str, query: str, field: str
+) -> None:
+    before = AuditEntry.objects.count()
+    response = api.get(path.format(**fill) + "?" + query)
+    assert_refused(response, 400)
+    assert fields_of(response) == [field]
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_bad_reason_in_the_query_is_refused(api: Api, fill: dict[str, Any]) -> None:
+    path = "/organisations/{slug}/people/{person_id}/qualifications/{qid}".format(**fill)
+    response = api.delete(path + "?reason=a%00b")
+    assert_refused(response, 400)
+    assert fields_of(response) == ["reason"]
+    assert Qualification.objects.filter(pk=fill["qid"]).exists()
+
+
+# Addresses and methods
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/nothing-here", "/organisations/riverside/people/1/x", "/docs"]
+)
+def test_an_unknown_address_is_a_json_404(api: Api, path: str) -> None:
+    assert_refused(api.get(path), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PUT", "/me"), ("DELETE", "/organisations"), ("POST", "/organisations/riverside/audit")],
+)
+def test_a_method_an_address_does_not_take_is_a_json_405(api: Api, method: str, path: str) -> None:
+    response = api(method, path, body={})
+    assert_refused(response, 405)
+    assert response["Allow"]
+
+
+def test_an_unexpected_failure_is_a_json_500(
+    api: Api, fill: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commonground.people import selectors
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "people_directory", broken)
+    response = api.get("/organisations/riverside/people")
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["rule"] == "server_error"
+    assert "boom" not in response.content.decode()
