@@ -102,16 +102,27 @@ def encrypted_fields() -> Iterator[tuple[type[models.Model], list[str]]]:
 
 
 def rotate_all(batch_size: int = 500) -> dict[str, int]:
-    """Re-encrypt every confidential value under the first key. Returns rows touched per model."""
+    """Re-encrypt every confidential value under the first key. Returns rows touched per model.
+
+    Rows are read in primary-key batches rather than through one open cursor, so a value that
+    cannot be decrypted stops the rotation cleanly (the caller's transaction rolls back).
+    """
     counts: dict[str, int] = {}
     for model, names in encrypted_fields():
         touched = 0
         queryset = model._base_manager.order_by("pk").only("pk", *names)
-        for obj in queryset.iterator(chunk_size=batch_size):
-            values = {name: getattr(obj, name) for name in names}
-            # update() writes through get_prep_value, i.e. under the first (newest) key, and
-            # bypasses save() so the rotation is not mistaken for a change of the record.
-            model._base_manager.filter(pk=obj.pk).update(**values)
-            touched += 1
+        last_pk: Any = None
+        while True:
+            batch = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)
+            rows = list(batch[:batch_size])
+            for obj in rows:
+                values = {name: getattr(obj, name) for name in names}
+                # update() writes through get_prep_value, i.e. under the first (newest) key, and
+                # bypasses save() so the rotation is not mistaken for a change of the record.
+                model._base_manager.filter(pk=obj.pk).update(**values)
+                touched += 1
+            if len(rows) < batch_size:
+                break
+            last_pk = rows[-1].pk
         counts[model._meta.label] = touched
     return counts

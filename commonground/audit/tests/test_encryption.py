@@ -170,3 +170,15 @@ def test_generate_encryption_key_prints_a_usable_key() -> None:
 
     key = out.getvalue().strip()
     assert Fernet(key.encode()).decrypt(Fernet(key.encode()).encrypt(b"x")) == b"x"
+
+
+def test_rotation_reads_in_batches(settings: Any) -> None:
+    people = [PersonFactory(support_needs=f"Need {n}") for n in range(5)]
+    out = StringIO()
+
+    call_command("rotate_keys", "--batch-size", "2", stdout=out)
+
+    assert "people.Person: 5 rows re-encrypted" in out.getvalue()
+    assert [Person.objects.get(pk=p.pk).support_needs for p in people] == [
+        f"Need {n}" for n in range(5)
+    ]
