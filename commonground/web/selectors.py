@@ -13,12 +13,16 @@ from django.utils import timezone
 
 from commonground.access.policy import Standing, standing
 from commonground.audit.models import AuditEntry
+from commonground.obligations.models import Obligation
+from commonground.obligations.selectors import my_obligations, overseen_obligations
 from commonground.people.models import Organisation, Person, Qualification, RoleAssignment
 from commonground.people.roles import CONFIDENTIAL_ROLES, Role
 
 # How far ahead the dashboard warns about qualifications running out.
 EXPIRY_WARNING_DAYS = 60
 BREAK_GLASS_REPORT_DAYS = 30
+# The dashboard lists the actor's own deadlines falling within this many days (and all overdue).
+OBLIGATION_HORIZON_DAYS = 14
 
 
 @dataclass
@@ -31,11 +35,15 @@ class OrganisationSummary:
     expired_in_role: list[Qualification] = field(default_factory=list)
     without_mfa: list[Person] = field(default_factory=list)
     break_glass: list[AuditEntry] = field(default_factory=list)
+    my_obligations: list[Obligation] = field(default_factory=list)
+    overseen_overdue: list[Obligation] = field(default_factory=list)
 
     @property
     def attention_count(self) -> int:
         return (
-            len(self.my_expiring)
+            len(self.my_obligations)
+            + len(self.overseen_overdue)
+            + len(self.my_expiring)
             + len(self.expiring)
             + len(self.expired_in_role)
             + len(self.without_mfa)
@@ -106,6 +114,16 @@ def dashboard(*, actor: Any) -> list[OrganisationSummary]:
                     created_at__gte=timezone.now() - dt.timedelta(days=BREAK_GLASS_REPORT_DAYS),
                 ).order_by("-seq")[:20]
             )
+        summary.my_obligations = list(
+            my_obligations(actor=actor, organisation=org).filter(
+                due_on__lte=today + dt.timedelta(days=OBLIGATION_HORIZON_DAYS)
+            )[:50]
+        )
+        summary.overseen_overdue = list(
+            overseen_obligations(actor=actor, organisation=org)
+            .filter(due_on__lt=today, direction=Obligation.Direction.BY)
+            .exclude(assignees=person)[:50]
+        )
         summaries.append(summary)
     return summaries
 

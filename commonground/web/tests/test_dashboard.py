@@ -91,3 +91,31 @@ def test_it_reports_break_glass_reads_to_the_admin(client: Client, personas: Per
     assert "Break-glass reads" in body and "Crisis team asked" in body
     client.force_login(personas.unrelated.user)
     assert "Crisis team asked" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_it_lists_my_deadlines_with_why_and_the_admin_sees_overdue_ones(
+    client: Client, personas: Personas
+) -> None:
+    from commonground.obligations.services import obligation_schedule
+    from commonground.policies.services import policy_adopt
+
+    policy_adopt(actor=None, organisation=personas.org, policy="ASH")
+    obligation_schedule(
+        organisation=personas.org,
+        rule_id="ASH-1",
+        param="within",
+        subject=("casework.case", 1),
+        title="Hold the initial conversation",
+        trigger_event="the request reached S&W",
+        trigger_at=timezone.localdate() - dt.timedelta(days=5),
+        assignees=[personas.supporter],
+        oversight_role=Role.SW_MEMBER,
+    )
+    client.force_login(personas.supporter.user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "Hold the initial conversation" in body and "Overdue" in body
+    assert "Within 3 days of Support &amp; Wellbeing receiving the request" in body
+    client.force_login(personas.admin.user)
+    assert "Overdue in Riverside Housing Co-op" in client.get(reverse("dashboard")).content.decode()
+    client.force_login(personas.unrelated.user)
+    assert "Hold the initial conversation" not in client.get(reverse("dashboard")).content.decode()
