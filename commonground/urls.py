@@ -16,5 +16,8 @@ urlpatterns = [
     path("o/<slug:org>/people/", include("commonground.people.urls")),
     path("o/<slug:org>/policy/", include("commonground.policies.urls")),
     path("o/<slug:org>/deadlines/", include("commonground.obligations.urls")),
+    path("o/<slug:org>/agreements/", include("commonground.agreements.urls")),
+    path("o/<slug:org>/meetings/", include("commonground.meetings.urls")),
+    path("notifications/", include("commonground.notifications.urls")),
     path("", include("commonground.web.urls")),
 ]
