@@ -75,6 +75,18 @@ class Input(Clean):
     model_config = ConfigDict(extra="forbid")
 
 
+def _no_defaults(schema: dict[str, Any]) -> None:
+    # In a change, a field left out stays as it is; the placeholder defaults mean nothing.
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
+class Patch(Input):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_defaults)
+
+
 # Errors
 
 
@@ -138,7 +150,7 @@ class OrganisationOut(Schema):
     description: str
 
 
-class OrganisationPatch(Input):
+class OrganisationPatch(Patch):
     name: str = Field("", max_length=200)
     kind: Organisation.Kind = Organisation.Kind.OTHER
     contact_email: str = Field("", max_length=254)
@@ -214,7 +226,7 @@ class PersonCreate(Input):
     membership_since: Date | None = None
 
 
-class PersonPatch(Input):
+class PersonPatch(Patch):
     full_name: str = Field("", max_length=200)
     preferred_name: str = Field("", max_length=100)
     pronouns: str = Field("", max_length=40)
@@ -326,7 +338,7 @@ class QualificationIn(Input):
     note: str = Field("", max_length=300)
 
 
-class QualificationPatch(Input):
+class QualificationPatch(Patch):
     kind: QualificationKind = QualificationKind.OTHER
     obtained_on: Date = Field(default_factory=dt.date.today)
     expires_on: Date | None = None
