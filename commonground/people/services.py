@@ -426,12 +426,13 @@ def role_end(
         )
     with transaction.atomic():
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.role == Role.ORG_ADMIN and ends_on < timezone.localdate() + dt.timedelta(
-            days=1
-        ):
+        if assignment.role == Role.ORG_ADMIN:
+            # Someone else must hold the role the day after this one ends, and go on holding it.
+            day_after = ends_on + dt.timedelta(days=1)
             others = (
-                RoleAssignment.objects.current()
+                RoleAssignment.objects.current(day_after)
                 .filter(organisation=assignment.organisation, role=Role.ORG_ADMIN)
+                .filter(ends_on__isnull=True)
                 .exclude(pk=assignment.pk)
                 .exists()
             )

@@ -174,7 +174,19 @@ def test_the_last_admin_cannot_end_their_own_role(personas: Personas, ends_on: d
     assert invalid(error.value, "ends_on", "org_keeps_an_admin")
 
 
-def test_the_last_admin_may_hand_over_by_a_future_date(personas: Personas) -> None:
+def test_the_last_admin_cannot_end_their_role_on_a_future_date_either(personas: Personas) -> None:
+    assignment = personas.admin.roles.get(role=Role.ORG_ADMIN)
+
+    with nothing_written(), pytest.raises(ValidationError) as error:
+        services.role_end(actor=personas.admin.user, assignment=assignment, ends_on=TODAY + 7 * DAY)
+
+    assert invalid(error.value, "ends_on", "org_keeps_an_admin")
+
+
+def test_the_last_admin_may_hand_over_to_a_successor_who_starts_the_next_day(personas: Personas) -> None:
+    RoleAssignmentFactory(
+        person=person_with_login(personas.org), role=Role.ORG_ADMIN, starts_on=TODAY + 8 * DAY
+    )
     assignment = personas.admin.roles.get(role=Role.ORG_ADMIN)
 
     ended = services.role_end(
