@@ -183,7 +183,9 @@ def test_the_last_admin_cannot_end_their_role_on_a_future_date_either(personas: 
     assert invalid(error.value, "ends_on", "org_keeps_an_admin")
 
 
-def test_the_last_admin_may_hand_over_to_a_successor_who_starts_the_next_day(personas: Personas) -> None:
+def test_the_last_admin_may_hand_over_to_a_successor_who_starts_the_next_day(
+    personas: Personas,
+) -> None:
     RoleAssignmentFactory(
         person=person_with_login(personas.org), role=Role.ORG_ADMIN, starts_on=TODAY + 8 * DAY
     )
