@@ -70,3 +70,16 @@ def test_it_refuses_an_unknown_action(api: Api) -> None:
     response = api.get(f"{URL}?action=shred")
     assert response.status_code == 400
     assert fields_of(response) == ["action"]
+
+
+def test_the_audit_list_query_count_does_not_grow(
+    api: Api, personas: Personas, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    path = f"/organisations/riverside/people/{personas.party.pk}/confidential"
+    api.get(path)
+    with django_assert_num_queries(6):
+        assert api.get(URL + "?page_size=200").json()["count"] >= 1
+    for _ in range(30):
+        api.get(path)
+    with django_assert_num_queries(6):
+        assert api.get(URL + "?page_size=200").json()["count"] >= 31
