@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Background work (see the HUEY block below).
+    "huey.contrib.djhuey",
     "commonground.accounts",
     "commonground.audit",
     "commonground.people",
@@ -286,6 +288,36 @@ if PRODUCTION:
 
 # An open obligation is "due soon" (and its reminder goes out) this many days before its date.
 OBLIGATION_DUE_SOON_DAYS = envint("OBLIGATION_DUE_SOON_DAYS", 3)
+
+# --- Background work and notifications --------------------------------------------------------
+# huey runs the periodic jobs (deliver the outbox, sweep obligations). Embedded default: its queue
+# is a SQLite file under var/, no server needed, one `commonground worker` on one machine. With
+# REDIS_URL set the queue is in Redis, so several workers on several machines can share it.
+# Delivery is safe with any number of workers: rows are claimed with a lease (docs/developers/
+# notifications.md). HUEY_IMMEDIATE=true runs tasks in-process (tests only).
+HUEY = {
+    "name": "commonground",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": envbool("HUEY_IMMEDIATE", False),
+    "utc": True,
+    "connection": {"url": REDIS_URL}
+    if REDIS_URL
+    else {"filename": str(VAR_DIR / "huey-queue.sqlite3")},
+    "consumer": {"workers": envint("WORKER_THREADS", 2), "worker_type": "thread"},
+}
+# Text messages: a class with send(*, to, body, idempotency_key) -> provider id. The console
+# backend prints them (demo); tests use the locmem backend.
+SMS_BACKEND = env("SMS_BACKEND", "commonground.notifications.sms.ConsoleSMSBackend")
+# A worker holds the rows it claimed this long; longer than any one send can take.
+NOTIFICATION_LEASE_SECONDS = envint("NOTIFICATION_LEASE_SECONDS", 300)
+# Retries wait 1, 2, 4, 8... times this, at most NOTIFICATION_RETRY_MAX_SECONDS; then it fails.
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 6)
+NOTIFICATION_RETRY_BASE_SECONDS = envint("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = envint("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
+# Seconds an email or text-message provider may take to answer before the attempt fails.
+NOTIFICATION_SEND_TIMEOUT = envint("NOTIFICATION_SEND_TIMEOUT", 30)
+# Daily digests go out from this hour (London time) onwards, once per person per day.
+NOTIFICATION_DIGEST_HOUR = envint("NOTIFICATION_DIGEST_HOUR", 7)
 
 API_PAGE_SIZE_DEFAULT = 50
 API_PAGE_SIZE_MAX = 200

@@ -3,6 +3,7 @@ the event that causes it, and delivered by the worker afterwards."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +26,8 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed for good"
         CANCELLED = "cancelled", "Cancelled"
+        # An email held for the person's daily digest and handed over to it (see `digest`).
+        IN_DIGEST = "in_digest", "Sent in the daily digest"
 
     organisation = models.ForeignKey(
         "people.Organisation", on_delete=models.PROTECT, related_name="notifications"
@@ -46,6 +49,19 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     # A worker holds the row until this time; if it dies, another may take it after.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Which claim holds the row: only that worker may mark it sent or failed.
+    claim_token = models.CharField(max_length=32, blank=True)
+    # The Message-ID or the text-message provider's id of the delivery.
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    # For an email that went out in a daily digest: the digest that carried it.
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="included"
+    )
+    # Letters: when the printed letter was posted, and by whom.
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -72,3 +88,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} by {self.channel} ({self.state})"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """How a person with a login likes their email notifications: one by one, or once a day."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    daily_digest = models.BooleanField(
+        default=False,
+        help_text="One email a day listing everything, instead of an email for each reminder.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {'daily digest' if self.daily_digest else 'each email'}"
