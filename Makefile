@@ -47,6 +47,11 @@ typecheck: install
 migrations-check: install
 	$(BIN)/commonground makemigrations --check --dry-run
 
+## bench: a large dataset (BENCH_SCALE=1: 1,000,000 obligations) on SQLite and PostgreSQL, the
+## sweep and the busiest pages timed; results in bench/results/. BENCH_SCALE=0.01 for a quick run.
+bench: install
+	$(BIN)/python -m bench.run
+
 ## test-browser: drive the real pages in Debian's Chromium with axe-core scans.
 test-browser: install browser-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -m browser -p no:cacheprovider
