@@ -560,10 +560,10 @@ def meeting_record_apologies(
     against the staffing rules at once and the organisers alerted if the meeting now fails."""
     own = standing(actor, meeting.organisation).person
     by_self = own is not None and own.pk == person.pk
-    if not by_self and not actor.has_perm("meetings.manage_meeting", meeting):
-        if actor.has_perm("meetings.view_meeting", meeting):
-            raise PermissionDenied("You can send apologies only for yourself.")
+    if not actor.has_perm("meetings.view_meeting", meeting):
         raise PermissionDenied("You are not part of this meeting.")
+    if not by_self and not actor.has_perm("meetings.manage_meeting", meeting):
+        raise PermissionDenied("You can send apologies only for yourself.")
     if len(reason or "") > REASON_MAX or len(received_by or "") > 100:
         raise _error("reason", "Keep it shorter, please.", "max_length")
     _must_be_scheduled(meeting)

@@ -70,7 +70,9 @@ def _qualification(in_force: OrganisationPolicy, rule_id: str, param: str) -> st
 
 
 def _label(code: str) -> str:
-    return str(QualificationRequirement(code)).lower()
+    label = str(QualificationRequirement(code))
+    # "Team member training" reads as "team member training"; "DBS check" keeps its capitals.
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _names(people: Iterable[Person]) -> str:
