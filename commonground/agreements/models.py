@@ -53,6 +53,8 @@ class Agreement(models.Model):
     # The current version's dates, kept here for lists and queries.
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
+    # A review date chosen by hand, for an agreement without a review rule. With a rule, the
+    # review obligation holds the date (and moves it when the organisation changes its number).
     review_on = models.DateField(null=True, blank=True)
     # The rule that schedules the review (ASH-6, WCC-5, PSP-5); blank if none.
     review_rule_id = models.CharField(max_length=20, blank=True)

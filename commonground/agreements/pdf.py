@@ -58,8 +58,8 @@ def agreement_pdf(record: AgreementRecord, *, copy_for: str) -> bytes:
         dates.append(f"Starts {_when(agreement.starts_on)}")
     if agreement.ends_on:
         dates.append(f"ends {_when(agreement.ends_on)}")
-    if agreement.review_on:
-        dates.append(f"review by {_when(agreement.review_on)}")
+    if record.review_due:
+        dates.append(f"review by {_when(record.review_due)}")
     if dates:
         story.append(Paragraph(_text(", ".join(dates) + "."), body))
     story.append(Spacer(1, 6 * mm))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from commonground.access.policy import standing
@@ -56,6 +57,19 @@ def my_agreements(
             ),
             i_signed=Exists(
                 Signature.objects.filter(version=OuterRef("current_version"), party__person=me)
+            ),
+            review_due=Coalesce(
+                Subquery(
+                    Obligation.objects.filter(
+                        subject_type="agreements.agreement",
+                        subject_id=Cast(OuterRef("pk"), CharField()),
+                        rule_id=OuterRef("review_rule_id"),
+                        state=Obligation.State.OPEN,
+                    )
+                    .order_by("due_on")
+                    .values("due_on")[:1]
+                ),
+                F("review_on"),
             ),
         )
         .order_by("-created_at", "-pk")
@@ -112,6 +126,12 @@ class AgreementRecord:
     @property
     def current(self) -> VersionView:
         return self.versions[0]
+
+    @property
+    def review_due(self) -> Any:
+        if self.review_obligation is not None:
+            return self.review_obligation.due_on
+        return self.agreement.review_on
 
     def waiting_for(self) -> list[AgreementParty]:
         signed = self.current.signed_party_ids

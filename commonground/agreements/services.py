@@ -292,7 +292,6 @@ def _schedule_review(agreement: Agreement, actor: Any, trigger_event: str) -> No
     if not agreement.review_rule_id:
         return
     if agreement.reviews_held and not agreement.review_repeats:
-        agreement.review_on = None
         return
     existing = Obligation.objects.filter(
         subject_type="agreements.agreement",
@@ -305,7 +304,7 @@ def _schedule_review(agreement: Agreement, actor: Any, trigger_event: str) -> No
     looking_after = [
         p.person for p in agreement.parties.select_related("person") if p.role in REVIEW_ROLES
     ]
-    obligation = obligation_schedule(
+    obligation_schedule(
         organisation=agreement.organisation,
         rule_id=agreement.review_rule_id,
         param=agreement.review_param,
@@ -318,7 +317,6 @@ def _schedule_review(agreement: Agreement, actor: Any, trigger_event: str) -> No
         oversight_role=agreement.spec.oversight_role,
         actor=actor,
     )
-    agreement.review_on = obligation.due_on
 
 
 def _stop_review(agreement: Agreement, actor: Any, reason: str) -> None:
@@ -330,7 +328,6 @@ def _stop_review(agreement: Agreement, actor: Any, reason: str) -> None:
             reason=reason,
             actor=actor,
         )
-        agreement.review_on = None
 
 
 def _fully_signed(agreement: Agreement) -> bool:
@@ -355,7 +352,6 @@ def _become_agreed(agreement: Agreement, actor: Any) -> None:
             "state",
             "agreed_at",
             "review_from_version",
-            "review_on",
             "updated_at",
         ]
     )
@@ -364,7 +360,7 @@ def _become_agreed(agreement: Agreement, actor: Any) -> None:
         organisation=agreement.organisation,
         instance=agreement,
         action=Action.UPDATE,
-        changes={"state": [old, State.AGREED], "review_on": [None, agreement.review_on]},
+        changes={"state": [old, State.AGREED]},
         summary=f"Agreement agreed: every party signed version {version.number}",
     )
     notify(
@@ -734,7 +730,7 @@ def _breach(
     _stop_review(agreement, actor, "The agreement was broken")
     agreement.state = State.BROKEN
     agreement.ended_at = timezone.now()
-    agreement.save(update_fields=["state", "ended_at", "review_on", "updated_at"])
+    agreement.save(update_fields=["state", "ended_at", "updated_at"])
     audit_change(
         actor=actor,
         organisation=agreement.organisation,
@@ -877,8 +873,7 @@ def agreement_review_record(
             )
         old_state = agreement.state
         agreement.reviews_held += 1
-        agreement.review_on = None
-        agreement.save(update_fields=["reviews_held", "review_on", "updated_at"])
+        agreement.save(update_fields=["reviews_held", "updated_at"])
         audit_change(
             actor=actor,
             organisation=agreement.organisation,
@@ -903,9 +898,7 @@ def agreement_review_record(
             agreement.state = State.AGREED
             agreement.review_from_version = None
             _schedule_review(agreement, actor, "the last review was held")
-            agreement.save(
-                update_fields=["state", "review_from_version", "review_on", "updated_at"]
-            )
+            agreement.save(update_fields=["state", "review_from_version", "updated_at"])
             if old_state != State.AGREED:
                 audit_change(
                     actor=actor,
@@ -953,7 +946,6 @@ def agreement_end(
                 "ended_at",
                 "end_reason",
                 "superseded_by",
-                "review_on",
                 "updated_at",
             ]
         )
