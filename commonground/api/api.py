@@ -253,7 +253,16 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from commonground.api.routers import audit, me, organisations, people, qualifications, roles
+    from commonground.api.routers import (
+        audit,
+        me,
+        obligations,
+        organisations,
+        people,
+        policies,
+        qualifications,
+        roles,
+    )
 
     api.add_router("", me.router, tags=["me"])
     api.add_router("", organisations.router, tags=["organisations"])
@@ -261,6 +270,8 @@ def _register_routers() -> None:
     api.add_router("", roles.router, tags=["roles"])
     api.add_router("", qualifications.router, tags=["qualifications"])
     api.add_router("", audit.router, tags=["audit"])
+    api.add_router("", policies.router, tags=["policies"])
+    api.add_router("", obligations.router, tags=["obligations"])
 
 
 _register_routers()

@@ -383,3 +383,70 @@ class AuditEntryOut(Schema):
 
 class AuditPageOut(PageOut):
     items: list[AuditEntryOut]
+
+
+# Policies
+
+
+class PolicyParamOut(Schema):
+    name: str
+    kind: str = Field(description="duration, count, share, flag, qualification or list.")
+    value: str = Field(description="The number in force for this organisation.")
+    default: str = Field(description="The policy's own number.")
+    changed: bool = Field(description="Whether the organisation uses its own number.")
+    reason: str = Field(description="Why the organisation changed it (empty if unchanged).")
+    note: str
+
+
+class PolicyRuleOut(Schema):
+    id: str
+    kind: str
+    summary: str
+    clause: str = Field(description="The sentence of the source policy the rule comes from.")
+    params: list[PolicyParamOut]
+
+
+class PolicyOut(Schema):
+    code: str
+    title: str
+    source: str
+    rules: list[PolicyRuleOut]
+
+
+class PolicyValueIn(Input):
+    value: str | None = Field(
+        max_length=200,
+        description="The new value, such as “6 weeks” or “4”; null for the policy's own.",
+    )
+    reason: str = Field(max_length=LONG_TEXT, description="Why; members see it beside the rule.")
+
+
+# Obligations
+
+
+class ObligationQuery(PageQuery):
+    show: str = Field(
+        "mine",
+        pattern="^(mine|overseen)$",
+        description="mine: you act on it; overseen: you oversee it.",
+    )
+
+
+class ObligationOut(Schema):
+    id: int
+    rule_id: str
+    title: str
+    direction: str = Field(description="by: due by the date; not_before: may not happen before it.")
+    due_on: dt.date
+    status: str = Field(
+        description="upcoming, due_soon, overdue, waiting, open_now, met, waived or cancelled."
+    )
+    trigger_event: str
+    trigger_at: dt.datetime
+    why: str = Field(description="A sentence saying how the date follows from the rule.")
+    subject_type: str
+    subject_id: str
+
+
+class ObligationPageOut(PageOut):
+    items: list[ObligationOut]

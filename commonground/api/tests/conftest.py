@@ -51,6 +51,9 @@ class Api:
     def get(self, path: str, as_: str | None = "admin", **kwargs: Any) -> Any:
         return self("GET", path, as_, **kwargs)
 
+    def put(self, path: str, body: Any = NOTHING, as_: str | None = "admin", **kwargs: Any) -> Any:
+        return self("PUT", path, as_, body=body, **kwargs)
+
     def post(self, path: str, body: Any = NOTHING, as_: str | None = "admin", **kwargs: Any) -> Any:
         return self("POST", path, as_, body=body, **kwargs)
 

@@ -21,6 +21,11 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("PATCH", "/organisations/{slug}/people/{person_id}/qualifications/{qid}", True),
     ("DELETE", "/organisations/{slug}/people/{person_id}/qualifications/{qid}", True),
     ("GET", "/organisations/{slug}/audit", False),
+    ("GET", "/organisations/{slug}/policy", False),
+    ("PUT", "/organisations/{slug}/policy/{rule_id}/{param}", True),
+    ("GET", "/organisations/{slug}/obligations", False),
+    ("GET", "/organisations/{slug}/obligations/{obligation_id}", False),
+    ("POST", "/organisations/{slug}/obligations/{obligation_id}/waive", True),
 ]
 
 WRITES = [(method, path) for method, path, body in ENDPOINTS if body]

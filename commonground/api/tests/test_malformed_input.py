@@ -16,7 +16,9 @@ from commonground.api.api import api as ninja_api
 from commonground.api.tests.conftest import Api, fields_of
 from commonground.api.tests.endpoints import ENDPOINTS, WRITES
 from commonground.audit.models import AuditEntry
+from commonground.obligations.services import obligation_schedule
 from commonground.people.models import Person, Qualification, RoleAssignment
+from commonground.policies.services import policy_adopt
 from commonground.testing.factories import QualificationFactory
 from commonground.testing.personas import Personas
 
@@ -38,12 +40,27 @@ BAD_SLUGS = ["x" * 300, "%00", "r%C3%A9", "..", "a%20b", "a%2Fb", "%F0%9F%98%80"
 
 @pytest.fixture
 def fill(personas: Personas) -> dict[str, Any]:
-    """Real values for every path parameter: the supporter, one of their roles, a qualification."""
+    """Real values for every path parameter: the supporter, one of their roles, a
+    qualification, a rule and its number, and an obligation the supporter acts on."""
+    policy_adopt(actor=None, organisation=personas.org, policy="ASH")
+    obligation = obligation_schedule(
+        organisation=personas.org,
+        rule_id="ASH-1",
+        param="within",
+        subject=("casework.case", 1),
+        title="Initial conversation",
+        trigger_event="request",
+        trigger_at=timezone.localdate(),
+        assignees=[personas.supporter],
+    )
     return {
         "slug": "riverside",
         "person_id": personas.supporter.pk,
         "role_id": personas.supporter.roles.get().pk,
         "qid": QualificationFactory(person=personas.supporter).pk,
+        "rule_id": "ASH-8",
+        "param": "notice",
+        "obligation_id": obligation.pk,
     }
 
 
@@ -182,6 +199,11 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "obtained_on": "D",
         "expires_on": "D",
     },
+    ("POST", "/organisations/{slug}/obligations/{obligation_id}/waive"): {"reason": "Withdrawn"},
+    ("PUT", "/organisations/{slug}/policy/{rule_id}/{param}"): {
+        "value": "5 weeks",
+        "reason": "AGM",
+    },
 }
 DATE_FIELDS = [
     (method, path, field)
@@ -269,7 +291,7 @@ def test_text_no_database_can_store_is_refused(api: Api, fill: dict[str, Any], r
 ID_ENDPOINTS = [
     (method, path, name)
     for method, path, _ in ENDPOINTS
-    for name in ("person_id", "role_id", "qid")
+    for name in ("person_id", "role_id", "qid", "obligation_id")
     if "{" + name + "}" in path
 ]
 
