@@ -371,6 +371,7 @@ def outbox_deliver(
         while limit is None or handled < limit:
             size = batch if limit is None else min(batch, limit - handled)
             claimed = outbox_claim(now=now, batch=size)
+            released = 0
             for notification in claimed:
                 outcome = deliver_claimed(notification, senders)
                 if outcome == "sent":
@@ -381,8 +382,16 @@ def outbox_deliver(
                     report.failed += 1
                 elif outcome == "lost":
                     report.lost_claims += 1
-            handled += len(claimed)
-            if len(claimed) < size:
+                elif outcome == "released":
+                    released += 1
+            handled += len(claimed) - released
+            if released and released == len(claimed):
+                # Not one row could be tried inside its lease: the lease is set too short.
+                logger.error(
+                    "NOTIFICATION_LEASE_SECONDS must be well above NOTIFICATION_SEND_TIMEOUT."
+                )
+                break
+            if len(claimed) < size and not released:
                 break
     finally:
         senders.close()

@@ -69,7 +69,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     choices = selectors.my_preferences(actor=request.user)
-    form = DigestPreferenceForm(request.POST or None, choices=choices)
+    form = DigestPreferenceForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():
         for name, person in form.people.items():
             notification_preference_set(

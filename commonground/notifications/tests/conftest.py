@@ -10,6 +10,8 @@ from commonground.notifications import sms
 
 @pytest.fixture(autouse=True)
 def _notification_settings(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    # Fast hashing: these tests sign people in with force_login, never with a password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SMS_BACKEND = "commonground.notifications.sms.LocmemSMSBackend"
     settings.SITE_URL = "https://commonground.example.org"
     settings.NOTIFICATION_MAX_ATTEMPTS = 4
