@@ -120,7 +120,13 @@ def markdown(data: dict[str, Any]) -> str:
         lines += [f"| {k.replace('_', ' ')} | {v:,} |" for k, v in rows.items()]
         lines += ["", "Obligations by what they are today:", "", "| state | count |", "|---|---:|"]
         lines += [f"| {k} | {v:,} |" for k, v in built[0][1]["build"]["states"].items()]
-        lines += ["", "Build time (bulk_create, after `migrate`):", ""]
+        loader = built[0][1]["build"].get("loader", "fast")
+        how = (
+            "everything with bulk_create"
+            if loader == "bulk_create"
+            else "bulk_create; obligations and assignees with the fast loader"
+        )
+        lines += ["", f"Build time ({how}):", ""]
         steps = list(built[0][1]["build"]["seconds"])
         lines.append("| step | " + " | ".join(name for name, _ in built) + " |")
         lines.append("|---|" + "---:|" * len(built))
@@ -152,8 +158,8 @@ def markdown(data: dict[str, Any]) -> str:
         "`obligations_sweep` for today, on the dataset as the daily sweep would have left it "
         "yesterday; then once more, with nothing left due.",
         "",
-        "| database | due | run | reminders | time | queries | per reminder |",
-        "|---|---:|---|---:|---:|---:|---:|",
+        "| database | due | run | reminders | time | queries | per reminder | load |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     for name, run in built:
         sweep = run["sweep"]
@@ -161,7 +167,8 @@ def markdown(data: dict[str, Any]) -> str:
             per = f"{item['seconds'] * 1000 / item['sent']:.2f} ms" if item["sent"] else "–"
             lines.append(
                 f"| {name} | {sweep['due']:,} | {item['run']} | {item['sent']:,} | "
-                f"{item['seconds'] * 1000:.0f} ms | {item['queries']:,} | {per} |"
+                f"{item['seconds'] * 1000:.0f} ms | {item['queries']:,} | {per} | "
+                f"{sweep.get('load_average', '')} |"
             )
     for name, run in built:
         plan = run["sweep_plan"]
@@ -181,7 +188,12 @@ def markdown(data: dict[str, Any]) -> str:
         ]
         analysed = run.get("sweep_plan_analyze")
         if analysed:
-            lines += ["", "With EXPLAIN (ANALYZE, BUFFERS), before the sweep ran:", "", "```"]
+            when = (
+                "before the sweep ran"
+                if analysed.get("before_sweep")
+                else "after the sweep ran, so with nothing left due"
+            )
+            lines += ["", f"With EXPLAIN (ANALYZE, BUFFERS), {when}:", "", "```"]
             lines += [analysed["plan"], "```"]
 
     lines += [
@@ -192,10 +204,12 @@ def markdown(data: dict[str, Any]) -> str:
         "5 warm-up requests, one at a time, through gunicorn (1 sync worker, "
         "`DATABASE_CONN_MAX_AGE=60`) on 127.0.0.1, signed in through the real sign-in form "
         "(`MFA_REQUIRED=false`). Wall time is measured by the client (connect, request, whole "
-        "response); server and database time come from a bench-only middleware.",
+        "response); server and database time come from a bench-only middleware. Load is the "
+        "machine's 1/5/15-minute load average when each row finished: other work on the same "
+        "2 cores is in these figures.",
         "",
-        "| database | user | page | p50 | p95 | server p50 | db p50 | queries | target p95 |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|",
+        "| database | user | page | p50 | p95 | server p50 | db p50 | queries | target p95 | load |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for name, run in built:
         for row in run["pages"]:
@@ -210,7 +224,8 @@ def markdown(data: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {row['user']} | {row['page']} | {_ms(row['wall_ms']['p50'])} ms | "
                 f"{_ms(row['wall_ms']['p95'])} ms | {_ms(row['server_ms']['p50'])} ms | "
-                f"{_ms(row['db_ms']['p50'])} ms | {row['queries']} | {verdict} |"
+                f"{_ms(row['db_ms']['p50'])} ms | {row['queries']} | {verdict} | "
+                f"{row.get('load_average', '')} |"
             )
     lines += ["", "### Slowest queries per page (one traced request)", ""]
     for name, run in built:
