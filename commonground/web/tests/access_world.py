@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
+from commonground.agreements.kinds import PartyRole
+from commonground.agreements.models import Agreement
+from commonground.agreements.services import agreement_create
+from commonground.meetings.models import Meeting
+from commonground.meetings.services import calendar_feed_create, meeting_schedule
 from commonground.obligations.models import Obligation
 from commonground.obligations.services import obligation_schedule
 from commonground.people.models import Qualification, RoleAssignment
@@ -22,6 +28,9 @@ class World:
     role: RoleAssignment
     qualification: Qualification
     obligation: Obligation
+    agreement: Agreement
+    meeting: Meeting
+    feed_token: str
 
     def kwargs(self, name: str) -> dict[str, Any]:
         org = self.p.org.slug
@@ -41,6 +50,19 @@ class World:
             "policies:policy_rule": {"rule_id": "ASH-8"},
             "obligations:obligation_detail": {"pk": self.obligation.pk},
         }
+        if name.startswith("agreements:") and name not in {
+            "agreements:agreement_list",
+            "agreements:agreement_create",
+        }:
+            table[name] = {"pk": self.agreement.pk}
+        if name.startswith("meetings:") and name not in {
+            "meetings:meeting_list",
+            "meetings:meeting_create",
+            "meetings:calendar_settings",
+            "meetings:calendar_feed",
+        }:
+            table[name] = {"pk": self.meeting.pk}
+        table["meetings:calendar_feed"] = {"token": self.feed_token}
         kwargs = table.get(name, {})
         return {"org": org, **kwargs}
 
@@ -61,4 +83,35 @@ def make_world() -> World:
         assignees=[p.supporter],
         oversight_role=Role.SW_MEMBER,
     )
-    return World(p=p, role=role, qualification=qualification, obligation=obligation)
+    # A shared agreement the party must sign and the supporter helps run (ASH-5).
+    agreement = agreement_create(
+        actor=p.admin.user,
+        organisation=p.org,
+        kind="shared_agreement",
+        title="Kitchen rota",
+        sections={"agreements": "We take turns to clean the shared kitchen."},
+        parties=[(p.party, PartyRole.PARTY), (p.supporter, PartyRole.SUPPORTER)],
+    )
+    # A meeting the supporter facilitates and the party attends, at a confidential place.
+    meeting = meeting_schedule(
+        actor=p.admin.user,
+        organisation=p.org,
+        kind="group_meeting",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        duration=dt.timedelta(hours=1),
+        facilitators=[p.supporter],
+        attendees=[p.party],
+        title="Group Meeting",
+        place="The common room",
+        place_confidential=True,
+    )
+    _, feed_token = calendar_feed_create(actor=p.party.user, organisation=p.org)
+    return World(
+        p=p,
+        role=role,
+        qualification=qualification,
+        obligation=obligation,
+        agreement=agreement,
+        meeting=meeting,
+        feed_token=feed_token,
+    )
