@@ -14,9 +14,15 @@ from allauth.mfa.utils import decrypt
 from axe_playwright_python.sync_playwright import Axe
 
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # The standards the scans hold pages to: WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -25,9 +31,13 @@ PHONE_VIEWPORT = {"width": 375, "height": 740}
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not path:
-        raise RuntimeError("Chromium is not installed: `apt-get install chromium` (or set CHROMIUM).")
+        raise RuntimeError(
+            "Chromium is not installed: `apt-get install chromium` (or set CHROMIUM)."
+        )
     return path
 
 
@@ -41,8 +51,11 @@ class AxeReport:
 
     def scan(self, page: Any, label: str) -> None:
         results = self.axe.run(
-            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                           "resultTypes": ["violations"]},
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                "resultTypes": ["violations"],
+            },
         )
         self.pages.append(label)
         for violation in results.response["violations"]:
