@@ -47,7 +47,11 @@ def memberships_of(user: Any) -> list[Membership]:
         .order_by("organisation__name")
     )
     return [
-        Membership(organisation=p.organisation, person=p, roles=list(p.current_roles))
+        Membership(
+            organisation=p.organisation,
+            person=p,
+            roles=list(p.current_roles),  # type: ignore[attr-defined]  # the Prefetch above
+        )
         for p in people
     ]
 

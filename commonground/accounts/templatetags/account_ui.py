@@ -57,7 +57,7 @@ def accessible_form(form: Any) -> Any:
                 described.insert(0, f"{bound.auto_id}_helptext")
             form.fields[name].widget.attrs["aria-invalid"] = "true"
             form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
-    form._cg_prepared = True  # type: ignore[attr-defined]
+    form._cg_prepared = True
     return form
 
 
