@@ -8,6 +8,12 @@ from django.core import mail
 from commonground.notifications import sms
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "redis: needs Redis at 127.0.0.1:6379 (skipped when it is not there)"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _notification_settings(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     # Fast hashing: these tests sign people in with force_login, never with a password.

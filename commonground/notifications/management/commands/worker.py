@@ -35,7 +35,6 @@ class Command(BaseCommand):
             consumer_options["periodic"] = False
         config = ConsumerConfig(**consumer_options)
         config.validate()
-        logger = logging.getLogger("huey")
-        if not logger.handlers:
-            config.setup_logger(logger)
+        # Django's LOGGING sends huey's records to the console with everything else.
+        logging.getLogger("huey").setLevel(logging.DEBUG if config.verbose else logging.INFO)
         HUEY.create_consumer(**config.values).run()
