@@ -49,6 +49,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """Need-to-know applies to everyone: unlike Django's default, being an installation
+        superuser grants nothing here. Only the permission rules decide."""
+        if not self.is_active:
+            return False
+        return any(
+            backend.has_perm(self, perm, obj)
+            for backend in _permission_backends()
+            if hasattr(backend, "has_perm")
+        )
+
+    def has_perms(self, perm_list: Any, obj: Any = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+
+def _permission_backends() -> list[Any]:
+    from django.contrib.auth import get_backends
+
+    return get_backends()
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -25,6 +25,7 @@ def test_the_email_is_matched_whatever_its_case(client):
     assert is_signed_in(client)
 
 
+@pytest.mark.real_password_hashing
 def test_it_stores_the_password_with_argon2():
     user = UserFactory()
     user.refresh_from_db()
@@ -120,3 +121,15 @@ def test_the_sign_out_page_asks_before_signing_out(client):
     assert response.status_code == 200
     assert is_signed_in(client)
     assert "<h1>Sign out</h1>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_installation_superuser_has_no_need_to_know_by_default() -> None:
+    from commonground.testing.personas import make_personas
+
+    personas = make_personas()
+    operator = User.objects.create_superuser("operator@example.test", "a-long-password-1")
+    assert not operator.has_perm("people.view_person", personas.party)
+    assert not operator.has_perm("people.view_confidential", personas.party)
+    assert not operator.has_perm("audit.view_auditentry", personas.org)
+    assert not operator.has_perm("no.such_permission")
