@@ -26,6 +26,7 @@ def choose_password(client, link: str, password: str = NEW_PASSWORD):
     return client.post(form_url, {"password1": password, "password2": password})
 
 
+@pytest.mark.real_password_hashing
 def test_a_password_reset_sends_a_link_that_sets_a_new_password(client):
     user = UserFactory(email="pat@example.test")
     response = client.post(reverse("account_reset_password"), {"email": "pat@example.test"})

@@ -68,12 +68,6 @@ class Api:
         return self("DELETE", path, as_, body=body, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The personas' passwords are hashed for every test; a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tokens(personas: Personas) -> dict[str, str]:
     return {

@@ -45,9 +45,6 @@ def run_load_demo() -> str:
 def output(settings) -> str:  # type: ignore[no-untyped-def]
     if connection.vendor != "sqlite":
         pytest.skip("The demo loads only into SQLite.")
-    # A fast hasher, so signing in as every demo login takes moments; the real Argon2 hash is
-    # checked once in test_the_demo_password_is_hashed_with_argon2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return run_load_demo()
 
 
@@ -100,6 +97,7 @@ def test_every_demo_login_in_the_table_signs_in_with_the_demo_password(output: s
         assert person.email == email
 
 
+@pytest.mark.real_password_hashing
 def test_the_demo_password_is_hashed_with_argon2() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("The demo loads only into SQLite.")

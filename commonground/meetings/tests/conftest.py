@@ -21,11 +21,6 @@ NOW = dt.datetime(2025, 6, 30, 9, 0, tzinfo=LONDON)
 
 
 @pytest.fixture(autouse=True)
-def _quick_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def clock() -> Iterator[Any]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller

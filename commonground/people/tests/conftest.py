@@ -8,12 +8,6 @@ from commonground.testing.factories import person_with_login
 from commonground.testing.personas import Personas
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    # The personas each get a password; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def safeguarding_lead(personas: Personas) -> Person:
     return person_with_login(

@@ -27,11 +27,6 @@ TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def user(personas: Personas, name: str) -> Any:
     return personas.all()[name].user
 

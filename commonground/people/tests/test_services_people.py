@@ -19,11 +19,6 @@ TODAY = timezone.localdate()
 NOT_ADMINS = ["party", "supporter", "unrelated", "other_org"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def actor(personas: Personas, name: str) -> Any:
     return personas.all()[name].user
 

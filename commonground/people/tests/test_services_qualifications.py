@@ -20,11 +20,6 @@ DAY = dt.timedelta(days=1)
 NOT_ADMINS = ["party", "supporter", "unrelated", "other_org"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def record(personas: Personas, **values: Any) -> Qualification:
     values.setdefault("kind", QualificationKind.DBS_CHECK)
     values.setdefault("obtained_on", TODAY - 10 * DAY)

@@ -22,11 +22,6 @@ DAY = dt.timedelta(days=1)
 NOT_ADMINS = ["party", "supporter", "unrelated", "other_org"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def assign(personas: Personas, **values: Any) -> RoleAssignment:
     values.setdefault("role", Role.SW_MEMBER)
     values.setdefault("starts_on", TODAY)
