@@ -5,12 +5,9 @@ and call a service for every change; a refusal keeps what was typed and writes n
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,39 +36,9 @@ from commonground.audit.models import AuditEntry
 from commonground.audit.services import audit_record
 from commonground.people.models import Organisation
 from commonground.people.selectors import organisation_get
+from commonground.web.pages import can, organisation_page
 
 PAGE_SIZE = 50
-MAX_PK = 2**63 - 1
-
-View = Callable[..., HttpResponse]
-
-
-def agreement_page(view: View) -> View:
-    """Login required; impossible ids are 404s; PermissionDenied is a calm 403 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
-        if any(isinstance(v, int) and v > MAX_PK for v in kwargs.values()):
-            raise Http404("No such agreement.")
-        try:
-            return view(request, org, **kwargs)
-        except PermissionDenied as exc:
-            try:
-                organisation: Organisation | None = organisation_get(actor=request.user, slug=org)
-            except Http404:
-                organisation = None
-            context = {
-                "current_organisation": organisation,
-                "organisation": organisation,
-                "message": str(exc) or "You do not have permission to do this.",
-            }
-            return render(request, "people/forbidden.html", context, status=403)
-
-    return login_required(wrapped)
-
-
-def _can(request: HttpRequest, perm: str, obj: Any) -> bool:
-    return bool(request.user.has_perm(perm, obj))
 
 
 def _load(request: HttpRequest, org: str, pk: int) -> tuple[Organisation, Agreement]:
@@ -140,11 +107,11 @@ def _form_page(
 # The list ------------------------------------------------------------------------------------
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def agreement_list(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_get(actor=request.user, slug=org)
-    can_see_all = _can(request, "agreements.add_agreement", SubjectRef(organisation.pk))
+    can_see_all = can(request, "agreements.add_agreement", SubjectRef(organisation.pk))
     everyone = can_see_all and request.GET.get("show") == "all"
     agreements = selectors.my_agreements(
         actor=request.user, organisation=organisation, everyone=everyone
@@ -169,11 +136,11 @@ def agreement_list(request: HttpRequest, org: str) -> HttpResponse:
 # Writing one ---------------------------------------------------------------------------------
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def agreement_create(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_get(actor=request.user, slug=org)
-    if not _can(request, "agreements.add_agreement", SubjectRef(organisation.pk)):
+    if not can(request, "agreements.add_agreement", SubjectRef(organisation.pk)):
         raise PermissionDenied("Only the organisation admin can write a new agreement here.")
     crumbs = _crumbs(organisation, ("New agreement", ""))
     kind = request.GET.get("kind", "")
@@ -222,11 +189,11 @@ def agreement_create(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def agreement_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.manage_agreement", agreement):
+    if not can(request, "agreements.manage_agreement", agreement):
         raise PermissionDenied("Only the organisation admin or a supporter can change the terms.")
     spec = agreement.spec
     manual_review = not agreement.review_rule_id
@@ -290,11 +257,11 @@ def agreement_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def party_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.manage_agreement", agreement):
+    if not can(request, "agreements.manage_agreement", agreement):
         raise PermissionDenied("Only the organisation admin or a supporter can add parties.")
     form = PartyForm(request.POST if request.method == "POST" else None, agreement=agreement)
     if form.is_bound and form.is_valid():
@@ -339,12 +306,12 @@ def _detail(
     number = record.current.version.number
     can_sign = (
         mine is not None
-        and _can(request, "agreements.sign_agreement", mine)
+        and can(request, "agreements.sign_agreement", mine)
         and not agreement.is_closed
         and mine.pk not in record.current.signed_party_ids
     )
-    can_disagree = mine is not None and _can(request, "agreements.note_disagreement", mine)
-    manage = _can(request, "agreements.manage_agreement", agreement) and not agreement.is_closed
+    can_disagree = mine is not None and can(request, "agreements.note_disagreement", mine)
+    manage = can(request, "agreements.manage_agreement", agreement) and not agreement.is_closed
     return _page(
         request,
         "agreement_detail.html",
@@ -365,7 +332,7 @@ def _detail(
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def agreement_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
@@ -381,7 +348,7 @@ def _version(agreement: Agreement, number: int) -> AgreementVersion:
     return version
 
 
-@agreement_page
+@organisation_page
 @require_POST
 def agreement_sign(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
@@ -404,7 +371,7 @@ def agreement_sign(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     return _detail(request, organisation, agreement, sign_form=form)
 
 
-@agreement_page
+@organisation_page
 @require_POST
 def agreement_disagree(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
@@ -429,11 +396,11 @@ def agreement_disagree(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     return _detail(request, organisation, agreement, disagreement_form=form)
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def breach_record(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.manage_agreement", agreement):
+    if not can(request, "agreements.manage_agreement", agreement):
         raise PermissionDenied("Only the organisation admin or a supporter can record a breach.")
     form = BreachForm(request.POST if request.method == "POST" else None, agreement=agreement)
     if form.is_bound and form.is_valid():
@@ -461,11 +428,11 @@ def breach_record(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_start(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.manage_agreement", agreement):
+    if not can(request, "agreements.manage_agreement", agreement):
         raise PermissionDenied("Only the organisation admin or a supporter can start a review.")
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -488,11 +455,11 @@ def review_start(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_record(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.manage_agreement", agreement):
+    if not can(request, "agreements.manage_agreement", agreement):
         raise PermissionDenied("Only the organisation admin or a supporter can record a review.")
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -516,11 +483,11 @@ def review_record(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def agreement_end(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.manage_agreement", agreement):
+    if not can(request, "agreements.manage_agreement", agreement):
         raise PermissionDenied("Only the organisation admin or a supporter can end an agreement.")
     form = EndForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -546,7 +513,7 @@ def agreement_end(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 # Copies --------------------------------------------------------------------------------------
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def agreement_print(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
@@ -568,11 +535,11 @@ def agreement_print(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@agreement_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def agreement_download(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, agreement = _load(request, org, pk)
-    if not _can(request, "agreements.export_agreement", agreement):
+    if not can(request, "agreements.export_agreement", agreement):
         raise Http404("No such agreement.")
     record = selectors.agreement_record(actor=request.user, agreement=agreement, purpose="PDF copy")
     mine = selectors.own_party(actor=request.user, agreement=agreement)

@@ -7,12 +7,9 @@ change. A service's ValidationError is shown on the form with what was typed; no
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -47,40 +44,9 @@ from commonground.meetings.staffing import (
 from commonground.people.models import Organisation
 from commonground.people.selectors import organisation_get
 from commonground.policies.selectors import organisation_policy
+from commonground.web.pages import can, organisation_page
 
 PAGE_SIZE = 25
-MAX_PK = 2**63 - 1
-
-View = Callable[..., HttpResponse]
-
-
-def meetings_page(view: View) -> View:
-    """Login required; impossible ids are 404s; PermissionDenied is a calm 403 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
-        if any(isinstance(v, int) and v > MAX_PK for v in kwargs.values()):
-            raise Http404("No such meeting.")
-        try:
-            return view(request, org, **kwargs)
-        except PermissionDenied as exc:
-            organisation = organisation_get(actor=request.user, slug=org)
-            return render(
-                request,
-                "meetings/forbidden.html",
-                {
-                    "current_organisation": organisation,
-                    "organisation": organisation,
-                    "message": str(exc) or "You do not have permission to do this.",
-                },
-                status=403,
-            )
-
-    return login_required(wrapped)
-
-
-def _can(request: HttpRequest, perm: str, obj: Any) -> bool:
-    return bool(request.user.has_perm(perm, obj))
 
 
 def _meeting(request: HttpRequest, org: str, pk: int) -> tuple[Organisation, Meeting]:
@@ -114,7 +80,7 @@ def _page(
 
 
 def _manage(request: HttpRequest, meeting: Meeting, message: str) -> None:
-    if not _can(request, "meetings.manage_meeting", meeting):
+    if not can(request, "meetings.manage_meeting", meeting):
         raise PermissionDenied(message)
 
 
@@ -126,7 +92,7 @@ def _warn(request: HttpRequest, problems: list[StaffingProblem]) -> None:
 # Lists ---------------------------------------------------------------------------------------
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def meeting_list(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_get(actor=request.user, slug=org)
@@ -145,7 +111,7 @@ def meeting_list(request: HttpRequest, org: str) -> HttpResponse:
             {
                 "meeting": meeting,
                 "own": own,
-                "show_place": _can(request, "meetings.view_place", meeting),
+                "show_place": can(request, "meetings.view_place", meeting),
             }
         )
     return _page(
@@ -157,7 +123,7 @@ def meeting_list(request: HttpRequest, org: str) -> HttpResponse:
             "page_obj": page,
             "show": show,
             "is_admin": is_admin,
-            "can_add": _can(request, "meetings.add_meeting", organisation),
+            "can_add": can(request, "meetings.add_meeting", organisation),
             "querystring_without_page": f"show={show}&",
             "breadcrumbs": [*_crumbs(organisation)[:-1], ("Meetings", "")],
         },
@@ -175,13 +141,13 @@ def _staffing_context(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def meeting_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
     me = standing(request.user, organisation).person
     own = participation(me, meeting)
-    can_manage = _can(request, "meetings.manage_meeting", meeting)
+    can_manage = can(request, "meetings.manage_meeting", meeting)
     participants = list(meeting.participants.all())
     return _page(
         request,
@@ -194,8 +160,8 @@ def meeting_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "attendees": [p for p in participants if not p.is_facilitator] if can_manage else [],
             "can": {
                 "manage": can_manage,
-                "view_place": _can(request, "meetings.view_place", meeting),
-                "view_notes": _can(request, "meetings.view_notes", meeting),
+                "view_place": can(request, "meetings.view_place", meeting),
+                "view_notes": can(request, "meetings.view_notes", meeting),
             },
             "scheduled": meeting.status == Meeting.Status.SCHEDULED,
             "staffing": _staffing_context(meeting) if can_manage else None,
@@ -227,11 +193,11 @@ def _form_staffing(
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_create(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_get(actor=request.user, slug=org)
-    if not _can(request, "meetings.add_meeting", organisation):
+    if not can(request, "meetings.add_meeting", organisation):
         raise PermissionDenied(
             "Only those who coordinate the organisation's work can schedule meetings."
         )
@@ -282,14 +248,14 @@ def meeting_create(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
     _manage(request, meeting, "Only its facilitators or the admin can change a meeting.")
     if meeting.status != Meeting.Status.SCHEDULED:
         raise PermissionDenied("This meeting is no longer scheduled, so it cannot be changed.")
-    show_place = _can(request, "meetings.view_place", meeting)
+    show_place = can(request, "meetings.view_place", meeting)
     participants = list(meeting.participants.all())
     if request.method == "POST":
         form = MeetingForm(
@@ -366,7 +332,7 @@ def meeting_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_invite(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
@@ -403,12 +369,12 @@ def meeting_invite(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_apologies(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
     me = standing(request.user, organisation).person
-    on_behalf = _can(request, "meetings.manage_meeting", meeting) and (
+    on_behalf = can(request, "meetings.manage_meeting", meeting) and (
         request.GET.get("for") == "other" or "person" in request.POST
     )
     data = request.POST if request.method == "POST" else None
@@ -456,7 +422,7 @@ def meeting_apologies(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_attendance(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
@@ -491,14 +457,14 @@ def meeting_attendance(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_notes(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
-    if not _can(request, "meetings.view_notes", meeting):
+    if not can(request, "meetings.view_notes", meeting):
         raise Http404("No such notes.")
     can_write = (
-        _can(request, "meetings.manage_meeting", meeting)
+        can(request, "meetings.manage_meeting", meeting)
         and meeting.status != Meeting.Status.CANCELLED
     )
     sections = selectors.notes_template(meeting=meeting)
@@ -537,7 +503,7 @@ def meeting_notes(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_cancel(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
@@ -580,18 +546,18 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def meeting_ics(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, meeting = _meeting(request, org, pk)
     body = calendar_bytes(
-        [(meeting, _can(request, "meetings.view_place", meeting))],
+        [(meeting, can(request, "meetings.view_place", meeting))],
         name=organisation.name,
     )
     return _ics_response(body, f"meeting-{meeting.pk}.ics")
 
 
-@meetings_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_settings(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_get(actor=request.user, slug=org)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,50 +37,13 @@ from commonground.people.forms import (
     RoleEndForm,
 )
 from commonground.people.models import Organisation, Person, RoleAssignment
+from commonground.web.pages import can, organisation_page
 
 PAGE_SIZE = 25
-# The largest primary key the databases accept; anything bigger cannot exist.
-MAX_PK = 2**63 - 1
-
-View = Callable[..., HttpResponse]
-
-
-def people_page(view: View) -> View:
-    """Login required; impossible ids are 404s; PermissionDenied is a calm 403 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
-        if any(isinstance(v, int) and v > MAX_PK for v in kwargs.values()):
-            raise Http404("No such record.")
-        try:
-            return view(request, org, **kwargs)
-        except PermissionDenied as exc:
-            return _forbidden(request, org, str(exc))
-
-    return login_required(wrapped)
-
-
-def _forbidden(request: HttpRequest, slug: str, message: str) -> HttpResponse:
-    try:
-        organisation: Organisation | None = selectors.organisation_get(
-            actor=request.user, slug=slug
-        )
-    except Http404:
-        organisation = None
-    context = {
-        "current_organisation": organisation,
-        "organisation": organisation,
-        "message": message or "You do not have permission to do this.",
-    }
-    return render(request, "people/forbidden.html", context, status=403)
-
-
-def _can(request: HttpRequest, perm: str, obj: Any) -> bool:
-    return bool(request.user.has_perm(perm, obj))
 
 
 def _require(request: HttpRequest, perm: str, obj: Any, message: str) -> None:
-    if not _can(request, perm, obj):
+    if not can(request, perm, obj):
         raise PermissionDenied(message)
 
 
@@ -104,7 +64,7 @@ def _crumbs(
 ) -> list[tuple[str, str]]:
     """Breadcrumbs as (label, url) pairs; the page itself comes last, with an empty url."""
     crumbs = [(organisation.name, reverse("organisation_home", kwargs={"org": organisation.slug}))]
-    if _can(request, "people.view_directory", organisation):
+    if can(request, "people.view_directory", organisation):
         crumbs.append(("People", reverse("people:person_list", kwargs={"org": organisation.slug})))
     if person is not None:
         crumbs.append((person.display_name, _detail_url(person)))
@@ -169,7 +129,7 @@ def _directory(request: HttpRequest, organisation: Organisation) -> tuple[Direct
     return form, people
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def person_list(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(request, org)
@@ -196,8 +156,8 @@ def person_list(request: HttpRequest, org: str) -> HttpResponse:
             "querystring_without_page": f"{encoded}&" if encoded else "",
             "querystring": encoded,
             "filtered": any(form.filters().values()),
-            "can_add": _can(request, "people.add_person", organisation),
-            "can_export": _can(request, "people.export_people", organisation),
+            "can_add": can(request, "people.add_person", organisation),
+            "can_export": can(request, "people.export_people", organisation),
             "breadcrumbs": [*_crumbs(request, organisation)[:-1], ("People", "")],
         },
     )
@@ -222,7 +182,7 @@ def csv_safe(value: Any) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def people_export(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(request, org)
@@ -268,7 +228,7 @@ def people_export(request: HttpRequest, org: str) -> HttpResponse:
 # One person ----------------------------------------------------------------------------------
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def person_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -279,16 +239,16 @@ def person_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         qualification.expired = (  # type: ignore[attr-defined]
             qualification.expires_on is not None and qualification.expires_on < today
         )
-    can = {
-        "view_contact": _can(request, "people.view_contact", person),
-        "view_confidential": _can(request, "people.view_confidential", person)
-        or _can(request, "people.break_glass_person", person),
-        "edit": _can(request, "people.change_person", person)
-        or _can(request, "people.change_own_details", person),
-        "change_membership": _can(request, "people.change_membership", person),
-        "manage_roles": _can(request, "people.manage_roles", person),
-        "manage_qualifications": _can(request, "people.manage_qualifications", person),
-        "invite": _can(request, "people.invite_person", person) and person.user_id is None,
+    allowed = {
+        "view_contact": can(request, "people.view_contact", person),
+        "view_confidential": can(request, "people.view_confidential", person)
+        or can(request, "people.break_glass_person", person),
+        "edit": can(request, "people.change_person", person)
+        or can(request, "people.change_own_details", person),
+        "change_membership": can(request, "people.change_membership", person),
+        "manage_roles": can(request, "people.manage_roles", person),
+        "manage_qualifications": can(request, "people.manage_qualifications", person),
+        "invite": can(request, "people.invite_person", person) and person.user_id is None,
     }
     return _page(
         request,
@@ -301,18 +261,18 @@ def person_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "past_roles": [r for r in roles if r.ends_on is not None and r.ends_on < today],
             "qualifications": qualifications,
             "history": list(selectors.person_membership_history(actor=request.user, person=person)),
-            "can": can,
+            "can": allowed,
             "breadcrumbs": _crumbs(request, organisation, None, (person.display_name, "")),
         },
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def person_confidential(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
     crumbs = _crumbs(request, organisation, person, ("Confidential details", ""))
-    if _can(request, "people.view_confidential", person):
+    if can(request, "people.view_confidential", person):
         details = selectors.person_confidential(actor=request.user, person=person)
         return _page(
             request,
@@ -320,7 +280,7 @@ def person_confidential(request: HttpRequest, org: str, pk: int) -> HttpResponse
             organisation,
             {"person": person, "details": details, "breadcrumbs": crumbs},
         )
-    if _can(request, "people.break_glass_person", person):
+    if can(request, "people.break_glass_person", person):
         return _page(
             request,
             "person_break_glass.html",
@@ -330,14 +290,14 @@ def person_confidential(request: HttpRequest, org: str, pk: int) -> HttpResponse
     raise Http404("No such record.")
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_break_glass(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
-    if _can(request, "people.view_confidential", person):
+    if can(request, "people.view_confidential", person):
         # They have need to know already; there is no glass to break.
         return redirect("people:person_confidential", org=organisation.slug, pk=person.pk)
-    if not _can(request, "people.break_glass_person", person):
+    if not can(request, "people.break_glass_person", person):
         raise Http404("No such record.")
     crumbs = _crumbs(request, organisation, person, ("Confidential details", ""))
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
@@ -363,7 +323,7 @@ def person_break_glass(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 # Adding and changing people ------------------------------------------------------------------
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_create(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(request, org)
@@ -399,14 +359,14 @@ def person_create(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
     form_class: type[OwnDetailsForm]
-    if _can(request, "people.change_person", person):
+    if can(request, "people.change_person", person):
         form_class = PersonForm
-    elif _can(request, "people.change_own_details", person):
+    elif can(request, "people.change_own_details", person):
         form_class = OwnDetailsForm
     else:
         raise PermissionDenied("Only the organisation admin can change someone's details.")
@@ -456,7 +416,7 @@ def person_edit(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD"])
 def my_details(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(request, org)
@@ -466,7 +426,7 @@ def my_details(request: HttpRequest, org: str) -> HttpResponse:
     return redirect("people:person_edit", org=organisation.slug, pk=person.pk)
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def membership_change(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -501,7 +461,7 @@ def membership_change(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def role_assign(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -538,7 +498,7 @@ def _role(request: HttpRequest, person: Person, role_pk: int) -> RoleAssignment:
     return selectors.role_assignment_get(actor=request.user, person=person, pk=role_pk)
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def role_end(request: HttpRequest, org: str, pk: int, role_pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -576,7 +536,7 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def qualification_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -609,7 +569,7 @@ def qualification_add(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def qualification_edit(request: HttpRequest, org: str, pk: int, q_pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -650,7 +610,7 @@ def qualification_edit(request: HttpRequest, org: str, pk: int, q_pk: int) -> Ht
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def qualification_remove(request: HttpRequest, org: str, pk: int, q_pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
@@ -692,7 +652,7 @@ def qualification_remove(request: HttpRequest, org: str, pk: int, q_pk: int) -> 
     )
 
 
-@people_page
+@organisation_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_invite(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, person = _person(request, org, pk)
