@@ -13,12 +13,19 @@ from commonground.agreements.models import Agreement
 from commonground.agreements.services import agreement_create
 from commonground.meetings.models import Meeting
 from commonground.meetings.services import calendar_feed_create, meeting_schedule
+from commonground.notifications.delivery import outbox_deliver
+from commonground.notifications.models import Channel, Notification
+from commonground.notifications.services import notify
 from commonground.obligations.models import Obligation
 from commonground.obligations.services import obligation_schedule
 from commonground.people.models import Qualification, RoleAssignment
 from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
-from commonground.testing.factories import QualificationFactory, RoleAssignmentFactory
+from commonground.testing.factories import (
+    PersonFactory,
+    QualificationFactory,
+    RoleAssignmentFactory,
+)
 from commonground.testing.personas import Personas, make_personas
 
 
@@ -31,6 +38,8 @@ class World:
     agreement: Agreement
     meeting: Meeting
     feed_token: str
+    message: Notification
+    letter: Notification
 
     def kwargs(self, name: str) -> dict[str, Any]:
         org = self.p.org.slug
@@ -63,6 +72,10 @@ class World:
         }:
             table[name] = {"pk": self.meeting.pk}
         table["meetings:calendar_feed"] = {"token": self.feed_token}
+        table["notifications:detail"] = table["notifications:read"] = {"pk": self.message.pk}
+        table["notifications:letter_print"] = table["notifications:letter_posted"] = {
+            "pk": self.letter.pk
+        }
         kwargs = table.get(name, {})
         return {"org": org, **kwargs}
 
@@ -106,6 +119,19 @@ def make_world() -> World:
         place_confidential=True,
     )
     _, feed_token = calendar_feed_create(actor=p.party.user, organisation=p.org)
+    # An in-app message for the party, and a letter for someone who uses only the post.
+    offline = PersonFactory(
+        organisation=p.org, contact_channels=["post"], postal_address="1 High St"
+    )
+    notify(
+        organisation=p.org,
+        recipients=[p.party, offline],
+        kind="test",
+        dedupe_key="world:1",
+        subject="Your Group Meeting",
+        body="It is on Thursday.",
+    )
+    outbox_deliver()
     return World(
         p=p,
         role=role,
@@ -114,4 +140,10 @@ def make_world() -> World:
         agreement=agreement,
         meeting=meeting,
         feed_token=feed_token,
+        message=Notification.objects.get(
+            recipient=p.party, channel=Channel.IN_APP, dedupe_key="world:1"
+        ),
+        letter=Notification.objects.get(
+            recipient=offline, channel=Channel.LETTER, dedupe_key="world:1"
+        ),
     )

@@ -99,6 +99,16 @@ MATRIX: dict[str, dict[str, int]] = {
     "meetings:meeting_attendance": row(SIGN_IN, 403, 200, 200, 404, 404),
     "meetings:meeting_notes": row(SIGN_IN, 404, 200, 200, 404, 404),
     "meetings:meeting_cancel": row(SIGN_IN, 403, 200, 200, 404, 404),
+    # Notifications: each person's own messages; the letter queue is the admin's.
+    "notifications:inbox": row(SIGN_IN, 200, 200, 200, 200, 200),
+    "notifications:preferences": row(SIGN_IN, 200, 200, 200, 200, 200),
+    "notifications:detail": row(SIGN_IN, 200, 404, 404, 404, 404),
+    "notifications:read": row(SIGN_IN, 405, 405, 405, 405, 405),
+    "notifications:read_all": row(SIGN_IN, 405, 405, 405, 405, 405),
+    "notifications:letter_queue": row(SIGN_IN, 403, 403, 200, 403, 404),
+    "notifications:letters_print": row(SIGN_IN, 403, 403, 200, 403, 404),
+    "notifications:letter_print": row(SIGN_IN, 403, 403, 200, 403, 404),
+    "notifications:letter_posted": row(SIGN_IN, 405, 405, 405, 405, 405),
 }
 
 
@@ -128,7 +138,10 @@ def _url(world: World, name: str) -> str:
     if name == "token_revoke":
         token, _ = api_token_create(actor=world.p.party.user, user=world.p.party.user, name="t")
         return reverse(name, kwargs={"pk": token.pk})
-    return reverse(name, kwargs=world.kwargs(name) if "<slug:org>" in route else {})
+    kwargs = world.kwargs(name)
+    if "<slug:org>" not in route:
+        kwargs.pop("org")
+    return reverse(name, kwargs=kwargs)
 
 
 def _as(client: Client, world: World, persona: str) -> None:
