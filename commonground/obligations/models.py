@@ -81,6 +81,12 @@ class Obligation(models.Model):
                 condition=Q(state="open", next_reminder_on__isnull=False),
             ),
             models.Index(fields=["organisation", "state", "due_on"], name="obligation_org_open"),
+            # "Deadlines I oversee" for someone who oversees by role (the S&W group, say).
+            models.Index(
+                fields=["organisation", "oversight_role", "due_on"],
+                name="obligation_org_oversight_open",
+                condition=Q(state="open"),
+            ),
             models.Index(fields=["subject_type", "subject_id"], name="obligation_subject"),
             models.Index(fields=["organisation", "rule_id", "state"], name="obligation_org_rule"),
         ]

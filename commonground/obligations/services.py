@@ -291,11 +291,12 @@ def obligations_recompute(*, organisation: Organisation, rule_id: str, actor: An
     return moved
 
 
-def obligations_sweep(*, today: dt.date | None = None, batch: int = 500) -> int:
+def obligations_sweep(*, today: dt.date | None = None, batch: int = 50) -> int:
     """Send the reminders that are due now: each obligation moves on one stage, once.
 
     Looks only at obligations whose next reminder date has come (an index on it), so the
-    work is proportional to what is due, not to the size of the table."""
+    work is proportional to what is due, not to the size of the table. Each batch is its own
+    short transaction, so on SQLite the pages are never kept waiting for the write lock long."""
     day = today or timezone.localdate()
     sent = 0
     while True:

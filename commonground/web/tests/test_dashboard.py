@@ -119,3 +119,41 @@ def test_it_lists_my_deadlines_with_why_and_the_admin_sees_overdue_ones(
     assert "Overdue in Riverside Housing Co-op" in client.get(reverse("dashboard")).content.decode()
     client.force_login(personas.unrelated.user)
     assert "Hold the initial conversation" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_dashboard_runs_the_same_queries_for_few_and_many_deadlines(
+    client: Client, personas: Personas
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commonground.obligations.services import obligation_schedule
+    from commonground.policies.services import policy_adopt
+
+    policy_adopt(actor=None, organisation=personas.org, policy="ASH")
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            obligation_schedule(
+                organisation=personas.org,
+                rule_id="ASH-1",
+                param="within",
+                subject=("casework.case", i),
+                title=f"Case {i}",
+                trigger_event="request",
+                trigger_at=timezone.localdate(),
+                assignees=[personas.supporter],
+                oversight_role=Role.SW_MEMBER,
+            )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("dashboard")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(personas.supporter.user)
+    add(2, 0)
+    client.get(reverse("dashboard"))
+    few = count()
+    add(20, 100)
+    assert count() == few
