@@ -19,5 +19,8 @@ urlpatterns = [
     path("o/<slug:org>/agreements/", include("commonground.agreements.urls")),
     path("o/<slug:org>/meetings/", include("commonground.meetings.urls")),
     path("notifications/", include("commonground.notifications.urls")),
+    path("o/<slug:org>/cases/", include("commonground.casework.urls")),
+    path("o/<slug:org>/crm/", include("commonground.resolution.urls")),
+    path("o/<slug:org>/sw-group/", include("commonground.swgroup.urls")),
     path("", include("commonground.web.urls")),
 ]

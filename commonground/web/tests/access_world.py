@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -27,6 +27,7 @@ from commonground.testing.factories import (
     RoleAssignmentFactory,
 )
 from commonground.testing.personas import Personas, make_personas
+from commonground.web.tests.access_extensions import modules
 
 
 @dataclass
@@ -40,9 +41,15 @@ class World:
     feed_token: str
     message: Notification
     letter: Notification
+    # Records that apps add through their tests/access_rows.py.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def kwargs(self, name: str) -> dict[str, Any]:
         org = self.p.org.slug
+        for module in modules():
+            found = module.kwargs(self, name)
+            if found is not None:
+                return {"org": org, **found}
         person = self.p.party.pk
         table: dict[str, dict[str, Any]] = {
             "people:person_detail": {"pk": person},
@@ -132,7 +139,7 @@ def make_world() -> World:
         body="It is on Thursday.",
     )
     outbox_deliver()
-    return World(
+    world = World(
         p=p,
         role=role,
         qualification=qualification,
@@ -147,3 +154,6 @@ def make_world() -> World:
             recipient=offline, channel=Channel.LETTER, dedupe_key="world:1"
         ),
     )
+    for module in modules():
+        module.extend_world(world)
+    return world

@@ -17,23 +17,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonground.accounts.services import api_token_create
 from commonground.audit.models import AuditEntry
+from commonground.web.tests.access_extensions import modules
+from commonground.web.tests.access_rows_base import PERSONAS, SIGN_IN, row
 from commonground.web.tests.access_world import World, make_world
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anon", "party", "supporter", "admin", "unrelated", "other_org")
 # Pages that are not about any organisation's records: sign-in and password pages (allauth),
 # the JSON API (tried persona by persona in commonground/api/tests), health check.
 OUTSIDE = ("accounts/", "api/", "healthz")
 
-
-def row(
-    anon: int, party: int, supporter: int, admin: int, unrelated: int, other_org: int
-) -> dict[str, int]:
-    return dict(zip(PERSONAS, (anon, party, supporter, admin, unrelated, other_org), strict=True))
-
-
-SIGN_IN = 302
 MATRIX: dict[str, dict[str, int]] = {
     # Own account pages: for whoever is signed in, about themselves only.
     "dashboard": row(SIGN_IN, 200, 200, 200, 200, 200),
@@ -110,6 +103,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "notifications:letter_print": row(SIGN_IN, 403, 403, 200, 403, 404),
     "notifications:letter_posted": row(SIGN_IN, 405, 405, 405, 405, 405),
 }
+# Rows from the apps' own tests/access_rows.py (see access_extensions.py).
+for _module in modules():
+    MATRIX.update(_module.ROWS)
 
 
 def _walk(patterns: list[Any], prefix: str = "", ns: str = "") -> Iterator[tuple[str, str]]:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SwgroupConfig(AppConfig):
+    name = "commonground.swgroup"
+    label = "swgroup"
