@@ -80,7 +80,9 @@ def _require_open(agreement: Agreement) -> None:
 
 def _locked(agreement: Agreement) -> Agreement:
     return (
-        Agreement.objects.select_for_update()
+        # Lock only the agreement's row: PostgreSQL cannot lock the nullable side of the
+        # outer join that current_version needs.
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("organisation", "current_version")
         .get(pk=agreement.pk)
     )
