@@ -60,6 +60,9 @@ class Case(models.Model):
     authorities_contacted = models.BooleanField(default=False)
     authorities_contacted_by = models.CharField(max_length=200, blank=True)
     external_investigation = models.BooleanField(default=False)
+    screened_at = models.DateTimeField(null=True, blank=True)
+    # ASH-4: the Group Meeting is due within 3 weeks of the initial conversation.
+    initial_conversation_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -165,3 +168,75 @@ class RelationshipDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} declared on {self.case_id}"
+
+
+class SupportOffer(models.Model):
+    """A tool offered to a party or to everyone in the case (ASH-26). Off-site temporary
+    accommodation runs for at most the policy's number of weeks unless an extension is approved
+    with a reason (ASH-24)."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        ENDED = "ended", "Ended"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="offers")
+    # One of ASH-26's `tools`, read from the organisation's policy.
+    kind = models.CharField(max_length=40)
+    party = models.ForeignKey(
+        CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="offers"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    offsite = models.BooleanField(default=False)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    extension_reason = models.TextField(blank=True)
+    extension_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    extension_approved_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="offer_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.replace("_", " ").capitalize()
+
+
+class ConfidentialNote(models.Model):
+    """What S&W holds about a member's needs (health, for example) and does not disclose to the
+    community (ASH-12): encrypted, for the case's current supporters only, every read audited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="confidential_notes")
+    about = models.ForeignKey(
+        CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = EncryptedTextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Confidential note on {self.case_id}"
