@@ -183,7 +183,8 @@ def _held_meeting(
     duration: dt.timedelta = HOUR,
 ) -> Meeting:
     """A meeting recorded after it happened, hosted by the case's facilitators."""
-    facilitators = _facilitators(case, timezone.localtime(held_at, LONDON).date())
+    # Recorded after the fact by the case's current hosts.
+    facilitators = _facilitators(case)
     if not facilitators:
         raise _error(
             "held_at",
@@ -924,15 +925,15 @@ def shared_agreement_draft(
     _require(
         actor, "casework.manage_case", case, "Only the case's supporters or the admin can write it."
     )
-    if case.stage not in (Case.Stage.GROUP_MEETING, Case.Stage.REVIEW):
-        raise _error(
-            "agreements",
-            "Shared Agreements are made at the Group Meeting; record the meeting first (ASH-5).",
-            "ASH-5",
-        )
     parties = [(p.person, PartyRole.PARTY) for p in case.parties.select_related("person")]
     with transaction.atomic():
         case = _locked(case)
+        if case.stage not in (Case.Stage.GROUP_MEETING, Case.Stage.REVIEW):
+            raise _error(
+                "agreements",
+                "Shared Agreements are made at the Group Meeting; record the meeting first (ASH-5).",
+                "ASH-5",
+            )
         agreement = agreement_create(
             actor=actor,
             organisation=case.organisation,

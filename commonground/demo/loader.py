@@ -13,6 +13,7 @@ from django.utils import timezone
 from commonground.accounts.models import User
 from commonground.audit.models import AuditEntry
 from commonground.audit.services import audit_change
+from commonground.demo.casework import load_ash_cases, load_other_ash_modules
 from commonground.demo.data import DEMO_PASSWORD, ORGANISATIONS, OrganisationSpec, PersonSpec
 from commonground.people.models import Organisation, Person
 from commonground.people.roles import Role
@@ -70,6 +71,9 @@ def load_demo() -> LoadReport:
     with transaction.atomic():
         for spec in ORGANISATIONS:
             people += _load_organisation(spec, today=today, password_hash=password_hash)
+        ash = Organisation.objects.get(slug="ash")
+        load_ash_cases(ash)
+        load_other_ash_modules(ash)
     return LoadReport(organisations=len(ORGANISATIONS), people=people, logins=demo_logins())
 
 
