@@ -59,8 +59,8 @@ class AxeReport:
         )
         self.pages.append(label)
         title = page.title().strip()
-        # WCAG 2.4.2: every page has a title that says what it is, before the site's name.
-        if not title or title.startswith("–") or not title.endswith("Common Ground"):
+        # WCAG 2.4.2: every page has a title that says what the page is (not just the site).
+        if not title or title.startswith("–") or title.startswith("Common Ground"):
             self.problems.append(f"{label} ({page.url}): page title is “{title}”")
         for violation in results.response["violations"]:
             if violation.get("impact") in BLOCKING_IMPACTS:
