@@ -255,6 +255,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from commonground.api.routers import (
         audit,
+        casework,
         me,
         obligations,
         organisations,
@@ -272,6 +273,7 @@ def _register_routers() -> None:
     api.add_router("", audit.router, tags=["audit"])
     api.add_router("", policies.router, tags=["policies"])
     api.add_router("", obligations.router, tags=["obligations"])
+    api.add_router("", casework.router, tags=["casework"])
 
 
 _register_routers()

@@ -26,6 +26,11 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("GET", "/organisations/{slug}/obligations", False),
     ("GET", "/organisations/{slug}/obligations/{obligation_id}", False),
     ("POST", "/organisations/{slug}/obligations/{obligation_id}/waive", True),
+    ("GET", "/organisations/{slug}/cases", False),
+    ("POST", "/organisations/{slug}/cases", True),
+    ("GET", "/organisations/{slug}/cases/{case_id}", False),
+    ("POST", "/organisations/{slug}/cases/{case_id}/supporters", True),
+    ("POST", "/organisations/{slug}/cases/{case_id}/path", True),
 ]
 
 WRITES = [(method, path) for method, path, body in ENDPOINTS if body]

@@ -5,6 +5,7 @@ Every call here is made as the admin, who may do everything, so what is refused 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from typing import Any
@@ -16,10 +17,20 @@ from commonground.api.api import api as ninja_api
 from commonground.api.tests.conftest import Api, fields_of
 from commonground.api.tests.endpoints import ENDPOINTS, WRITES
 from commonground.audit.models import AuditEntry
+from commonground.casework.services import (
+    case_request,
+    initial_conversation_record,
+    supporter_assign,
+)
 from commonground.obligations.services import obligation_schedule
-from commonground.people.models import Person, Qualification, RoleAssignment
+from commonground.people.models import Person, Qualification, QualificationKind, RoleAssignment
+from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
-from commonground.testing.factories import QualificationFactory
+from commonground.testing.factories import (
+    PersonFactory,
+    QualificationFactory,
+    RoleAssignmentFactory,
+)
 from commonground.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -41,18 +52,31 @@ BAD_SLUGS = ["x" * 300, "%00", "r%C3%A9", "..", "a%20b", "a%2Fb", "%F0%9F%98%80"
 @pytest.fixture
 def fill(personas: Personas) -> dict[str, Any]:
     """Real values for every path parameter: the supporter, one of their roles, a
-    qualification, a rule and its number, and an obligation the supporter acts on."""
+    qualification, a rule and its number, an obligation the supporter acts on, and a case the
+    supporter is in, its initial conversation held; `sw_id` is an S&W member who may facilitate."""
     policy_adopt(actor=None, organisation=personas.org, policy="ASH")
     obligation = obligation_schedule(
         organisation=personas.org,
         rule_id="ASH-1",
         param="within",
         subject=("casework.case", 1),
+        key="fill",
         title="Initial conversation",
         trigger_event="request",
         trigger_at=timezone.localdate(),
         assignees=[personas.supporter],
     )
+    sw1, sw2 = (sw_facilitator(personas, name) for name in ("Ada Pair", "Ben Pair"))
+    case = case_request(
+        actor=personas.admin.user,
+        organisation=personas.org,
+        title="Noise between flats",
+        parties=[personas.party],
+        requested_by=personas.supporter,
+        received_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    supporter_assign(actor=personas.admin.user, case=case, person=sw1, role="facilitator")
+    initial_conversation_record(actor=personas.admin.user, case=case, held_at=timezone.now())
     return {
         "slug": "riverside",
         "person_id": personas.supporter.pk,
@@ -61,7 +85,16 @@ def fill(personas: Personas) -> dict[str, Any]:
         "rule_id": "ASH-8",
         "param": "notice",
         "obligation_id": obligation.pk,
+        "case_id": case.pk,
+        "sw_id": sw2.pk,
     }
+
+
+def sw_facilitator(personas: Personas, name: str) -> Person:
+    person = PersonFactory(organisation=personas.org, full_name=name)
+    RoleAssignmentFactory(person=person, role=Role.SW_MEMBER)
+    QualificationFactory(person=person, kind=QualificationKind.CONFLICT_FACILITATION_INTRO)
+    return person
 
 
 def counts() -> tuple[int, ...]:
@@ -166,10 +199,16 @@ def test_every_field_with_a_wrong_value_is_named(
     assert_refused(response, 400)
     # A problem inside a list names the item, as contact_channels.0.
     named = {f.split(".")[0] if f else f for f in fields_of(response)}
+    # A positive whole number is a well-formed id: whether it names anyone is for the service.
+    ids = {name for name, p in properties.items() if is_id(p)} if value == 12345 else set()
     if value != "":
-        assert named == set(properties)
+        assert named == set(properties) - ids
     assert named <= set(properties) | {None}
     assert counts() == before
+
+
+def is_id(prop: dict[str, Any]) -> bool:
+    return any(p.get("type") == "integer" for p in prop.get("anyOf", [prop]))
 
 
 def today() -> str:
@@ -204,6 +243,17 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "value": "5 weeks",
         "reason": "AGM",
     },
+    ("POST", "/organisations/{slug}/cases"): {
+        "title": "Shared garden",
+        "summary": "Bins left by the gate.",
+        "parties": ["{person_id}"],
+    },
+    ("POST", "/organisations/{slug}/cases/{case_id}/supporters"): {
+        "person_id": "{sw_id}",
+        "role": "facilitator",
+        "ends_on": "D",
+    },
+    ("POST", "/organisations/{slug}/cases/{case_id}/path"): {"path": "facilitated"},
 }
 DATE_FIELDS = [
     (method, path, field)
@@ -229,8 +279,19 @@ BAD_DATES = [
 ]
 
 
-def valid_body(method: str, path: str) -> dict[str, Any]:
-    return {k: today() if v == "D" else v for k, v in VALID[(method, path)].items()}
+def valid_body(method: str, path: str, fill: dict[str, Any]) -> dict[str, Any]:
+    """VALID's body with today for "D" and the fixture's ids for "{name}"."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, list):
+            return [value(item) for item in v]
+        if v == "D":
+            return today()
+        if isinstance(v, str) and v.startswith("{") and v.endswith("}"):
+            return fill[v[1:-1]]
+        return v
+
+    return {k: value(v) for k, v in VALID[(method, path)].items()}
 
 
 @pytest.mark.parametrize(("method", "path", "field"), DATE_FIELDS)
@@ -239,7 +300,9 @@ def test_an_invalid_date_is_refused_by_name(
     api: Api, fill: dict[str, Any], method: str, path: str, field: str, value: Any
 ) -> None:
     before = counts()
-    response = api(method, path.format(**fill), body=valid_body(method, path) | {field: value})
+    response = api(
+        method, path.format(**fill), body=valid_body(method, path, fill) | {field: value}
+    )
     assert_refused(response, 400)
     assert fields_of(response) == [field]
     assert counts() == before
@@ -250,7 +313,7 @@ def test_the_valid_bodies_here_are_accepted(
     api: Api, fill: dict[str, Any], method: str, path: str
 ) -> None:
     # So that the invalid-date tests above fail on the date and nothing else.
-    response = api(method, path.format(**fill), body=valid_body(method, path))
+    response = api(method, path.format(**fill), body=valid_body(method, path, fill))
     assert response.status_code in (200, 201), response.content
 
 
@@ -291,7 +354,7 @@ def test_text_no_database_can_store_is_refused(api: Api, fill: dict[str, Any], r
 ID_ENDPOINTS = [
     (method, path, name)
     for method, path, _ in ENDPOINTS
-    for name in ("person_id", "role_id", "qid", "obligation_id")
+    for name in ("person_id", "role_id", "qid", "obligation_id", "case_id")
     if "{" + name + "}" in path
 ]
 
@@ -315,7 +378,7 @@ def test_the_largest_possible_id_is_simply_not_found(
 ) -> None:
     body: dict[str, Any] = {"reason": "x"} if method == "DELETE" else {}
     if (method, path) in VALID:
-        body = valid_body(method, path)
+        body = valid_body(method, path, fill)
     response = api(method, path.format(**(fill | {name: str(2**63 - 1)})), body=body)
     assert_refused(response, 404)
 
@@ -331,7 +394,11 @@ def test_a_malformed_organisation_address_is_refused(
 # Query strings
 
 
-LISTS = ["/organisations/{slug}/people", "/organisations/{slug}/audit"]
+LISTS = [
+    "/organisations/{slug}/people",
+    "/organisations/{slug}/audit",
+    "/organisations/{slug}/cases",
+]
 BAD_PAGING = [
     "page=0",
     "page=-1",
