@@ -282,6 +282,9 @@ def case_notes(*, actor: Any, case: Case) -> list[ConfidentialNote]:
         raise Http404("No such case.")
     notes = list(case.confidential_notes.select_related("about", "written_by"))
     audit_read(
-        actor=actor, organisation=case.organisation, instance=case, fields=("confidential_notes",)
+        actor=actor,
+        organisation=case.organisation,
+        instance=case,
+        fields=("confidential_notes", "summary"),
     )
     return notes

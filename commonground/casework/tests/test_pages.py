@@ -171,3 +171,21 @@ def test_the_whole_path_through_the_pages(client: Client, setup: Setup) -> None:
     case.refresh_from_db()
     assert case.stage == Case.Stage.GROUP_MEETING
     assert client.get(url(setup)).status_code == 200
+
+
+def test_ASH_12_the_request_summary_is_read_only_by_the_supporters_and_each_read_is_audited(
+    client: Client, setup: Setup
+) -> None:
+    case = with_pair(setup)
+    case.summary = "Noise at night from flat 4; the member has a health condition."
+    case.save(update_fields=["summary"])
+    reads = AuditEntry.objects.filter(action="read", object_id=str(case.pk))
+    before = reads.count()
+    client.force_login(setup.sw1.user)
+    assert "health condition" in client.get(url(setup, "case_notes")).content.decode()
+    assert reads.count() == before + 1
+    for outsider in (setup.p.party, setup.p.admin, setup.other_sw):
+        client.force_login(outsider.user)
+        response = client.get(url(setup, "case_notes"))
+        assert response.status_code == 404
+        assert "health condition" not in client.get(url(setup)).content.decode()
