@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from commonground.agreements import services
+from commonground.agreements import supporters as supporters_registry
 from commonground.agreements.kinds import Kind, PartyRole
 from commonground.agreements.models import (
     Agreement,
@@ -543,6 +544,8 @@ def test_only_the_admin_or_a_supporter_writes_agreements(adopted: Personas) -> N
 
 def test_a_module_can_name_the_supporters_of_its_records(world: World) -> None:
     helper = world.personas.unrelated
+    # Stand in for the casework module's own registration, and put it back afterwards.
+    previous = supporters_registry._REGISTRY.get("casework.case")
     register_subject(
         "casework.case",
         supporters=lambda org_id, subject_id: [helper.pk] if subject_id == "7" else [],
@@ -567,6 +570,8 @@ def test_a_module_can_name_the_supporters_of_its_records(world: World) -> None:
         assert listed.count() == 2
     finally:
         unregister_subject("casework.case")
+        if previous is not None:
+            supporters_registry._REGISTRY["casework.case"] = previous
     assert not helper.user.has_perm("agreements.view_agreement", world.agreement)
 
 
