@@ -262,7 +262,9 @@ def _register_routers() -> None:
         people,
         policies,
         qualifications,
+        resolution,
         roles,
+        swgroup,
     )
 
     api.add_router("", me.router, tags=["me"])
@@ -274,6 +276,8 @@ def _register_routers() -> None:
     api.add_router("", policies.router, tags=["policies"])
     api.add_router("", obligations.router, tags=["obligations"])
     api.add_router("", casework.router, tags=["casework"])
+    api.add_router("", resolution.router, tags=["resolution"])
+    api.add_router("", swgroup.router, tags=["sw-group"])
 
 
 _register_routers()

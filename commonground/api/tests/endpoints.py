@@ -31,6 +31,17 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("GET", "/organisations/{slug}/cases/{case_id}", False),
     ("POST", "/organisations/{slug}/cases/{case_id}/supporters", True),
     ("POST", "/organisations/{slug}/cases/{case_id}/path", True),
+    ("GET", "/organisations/{slug}/crms", False),
+    ("GET", "/organisations/{slug}/crms/{crm_id}", False),
+    ("POST", "/organisations/{slug}/cases/{case_id}/crm", True),
+    ("POST", "/organisations/{slug}/crms/{crm_id}/notice", True),
+    ("GET", "/organisations/{slug}/crms/{crm_id}/agenda/check", False),
+    ("POST", "/organisations/{slug}/crms/{crm_id}/agenda/publish", True),
+    ("GET", "/organisations/{slug}/sw-group/health", False),
+    ("GET", "/organisations/{slug}/sw-group/budget", False),
+    ("GET", "/organisations/{slug}/sw-group/spending", False),
+    ("POST", "/organisations/{slug}/sw-group/spending", True),
+    ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/approve", True),
 ]
 
 WRITES = [(method, path) for method, path, body in ENDPOINTS if body]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from commonground.access.policy import forget_standing
 from commonground.api.api import api as ninja_api
 from commonground.api.tests.conftest import Api, fields_of
 from commonground.api.tests.endpoints import ENDPOINTS, WRITES
@@ -26,6 +27,8 @@ from commonground.obligations.services import obligation_schedule
 from commonground.people.models import Person, Qualification, QualificationKind, RoleAssignment
 from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
+from commonground.resolution.services import crm_call, crm_earliest_date
+from commonground.swgroup.services import CATEGORY_LABELS, budget_set, spending_request_create
 from commonground.testing.factories import (
     PersonFactory,
     QualificationFactory,
@@ -77,6 +80,32 @@ def fill(personas: Personas) -> dict[str, Any]:
     )
     supporter_assign(actor=personas.admin.user, case=case, person=sw1, role="facilitator")
     initial_conversation_record(actor=personas.admin.user, case=case, held_at=timezone.now())
+    # The admin is in the S&W group too, supports a second case with a CRM called on it, and
+    # has asked for money from this period's budget.
+    RoleAssignmentFactory(person=personas.admin, role=Role.SW_MEMBER)
+    forget_standing(personas.admin.user)
+    crm_case = case_request(
+        actor=personas.admin.user,
+        organisation=personas.org,
+        title="Shared stairwell",
+        parties=[personas.party],
+        requested_by=personas.unrelated,
+    )
+    supporter_assign(actor=personas.admin.user, case=crm_case, person=personas.admin, role="admin")
+    crm = crm_call(actor=personas.admin.user, case=crm_case, stuck_reason="S", harm_reason="H")
+    budget_set(
+        actor=personas.admin.user,
+        organisation=personas.org,
+        starts_on=timezone.localdate(),
+        amounts=dict.fromkeys(CATEGORY_LABELS, 50_000),
+    )
+    spending = spending_request_create(
+        actor=personas.admin.user,
+        organisation=personas.org,
+        category="training",
+        amount_pence=1_000,
+        reason="Course",
+    )
     return {
         "slug": "riverside",
         "person_id": personas.supporter.pk,
@@ -87,6 +116,10 @@ def fill(personas: Personas) -> dict[str, Any]:
         "obligation_id": obligation.pk,
         "case_id": case.pk,
         "sw_id": sw2.pk,
+        "party_id": personas.party.pk,
+        "crm_id": crm.pk,
+        "crm_date": str(crm_earliest_date(crm)),
+        "request_id": spending.pk,
     }
 
 
@@ -254,6 +287,24 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "ends_on": "D",
     },
     ("POST", "/organisations/{slug}/cases/{case_id}/path"): {"path": "facilitated"},
+    ("POST", "/organisations/{slug}/cases/{case_id}/crm"): {
+        "stuck_reason": "Every tool tried",
+        "harm_reason": "Sleepless nights",
+        "harm_by": ["{party_id}"],
+    },
+    ("POST", "/organisations/{slug}/crms/{crm_id}/notice"): {
+        "meeting_on": "{crm_date}",
+        "time": "19:00",
+        "place": "Common room",
+    },
+    ("POST", "/organisations/{slug}/sw-group/spending"): {
+        "amount_pence": 1_000,
+        "category": "training",
+        "case_id": "{case_id}",
+        "reason": "Room hire",
+        "urgency": "emergency",
+    },
+    ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/approve"): {"agree": "yes"},
 }
 DATE_FIELDS = [
     (method, path, field)
@@ -354,7 +405,7 @@ def test_text_no_database_can_store_is_refused(api: Api, fill: dict[str, Any], r
 ID_ENDPOINTS = [
     (method, path, name)
     for method, path, _ in ENDPOINTS
-    for name in ("person_id", "role_id", "qid", "obligation_id", "case_id")
+    for name in ("person_id", "role_id", "qid", "obligation_id", "case_id", "crm_id", "request_id")
     if "{" + name + "}" in path
 ]
 

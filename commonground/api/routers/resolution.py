@@ -1,0 +1,414 @@
+"""Community Resolution Meetings (ASH-7 to ASH-10): the meetings the caller may see, one meeting
+as the caller may see it, calling one on a case, giving notice of its date, the anonymity check of
+its agenda and publishing that agenda.
+
+Every read goes through the resolution selectors and every change through its services, so the
+access rules and the ASH rules are the ones the pages use. A meeting the caller has no need to
+know about is a 404, like a missing one; its published agenda is for every member (ASH-10).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Field, Path, Router, Schema, Status
+
+from commonground.api.routers.casework import CaseId, PersonRef, _fields, _obligations_out
+from commonground.api.routers.common import ERRORS, Slug, actor, organisation
+from commonground.api.schemas import LONG_TEXT, MAX_ID, Date, Input, ObligationOut
+from commonground.casework.models import CaseParty
+from commonground.people.models import Organisation
+from commonground.people.selectors import actor_person
+from commonground.policies.values import LONDON
+from commonground.resolution import selectors, services
+from commonground.resolution.models import AgendaVersion, CommunityResolutionMeeting
+
+CRM = CommunityResolutionMeeting
+
+router = Router()
+
+CrmId = Annotated[int, Path(ge=1, le=MAX_ID, description="The meeting's id.")]
+
+
+# Schemas
+
+
+class CrmSummaryOut(Schema):
+    id: int
+    access: str = Field(
+        description="case: you are in the case, support it, are in the S&W group or are the "
+        "admin; agenda: you see only its published, anonymous agenda."
+    )
+    case_reference: str | None = Field(description="Null when you see only the agenda.")
+    state: CRM.State
+    state_label: str
+    meeting_at: dt.datetime | None
+    agenda_published: bool
+
+
+class CrmListOut(Schema):
+    items: list[CrmSummaryOut]
+
+
+class CrmPartyOut(Schema):
+    alias: str = Field(description="Member A, Member B, …: how the agenda names them (ASH-10).")
+    you: bool
+
+
+class AgendaSectionOut(Schema):
+    heading: str
+    text: str
+
+
+class AgendaOut(Schema):
+    number: int = Field(description="The version; each publication is a new one.")
+    published_at: dt.datetime
+    sections: list[AgendaSectionOut]
+
+
+class CrmOut(Schema):
+    id: int
+    access: str = Field(
+        description="manage: you prepare it (a supporter of the case); case: you are in the case, "
+        "the S&W group or the admin; agenda: you see only its published agenda."
+    )
+    case_id: int | None = Field(description="Null when you see only the agenda.")
+    case_reference: str | None
+    state: CRM.State
+    state_label: str
+    grounds: list[str] = Field(
+        description="What ASH-7 found when it was called: no agreement, a broken one or a party "
+        "not engaging. Empty when you see only the agenda."
+    )
+    called_at: dt.datetime | None
+    notice_given_at: dt.datetime | None
+    meeting_at: dt.datetime | None
+    place: str
+    earliest_meeting_on: dt.date | None = Field(
+        description="The first day the meeting may be held, after the notice in force (ASH-8); "
+        "for those who prepare it."
+    )
+    parties: list[CrmPartyOut]
+    agenda: AgendaOut | None = Field(description="The latest published, anonymous agenda.")
+    obligations: list[ObligationOut]
+
+
+class CrmCallIn(Input):
+    stuck_reason: str = Field(
+        "",
+        max_length=LONG_TEXT,
+        description="Why the group finds the conflict stuck: the existing tools are exhausted "
+        "(ASH-7). Confidential.",
+    )
+    harm_reason: str = Field(
+        "",
+        max_length=LONG_TEXT,
+        description="Why significant harm is happening (ASH-7). Confidential.",
+    )
+    harm_by: list[PersonRef] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The person ids of the parties whose behaviour is causing that harm; only "
+        "they can later be given an Action Plan (ASH-13).",
+    )
+
+
+class CrmNoticeIn(Input):
+    meeting_on: Date = Field(
+        description="The day of the meeting: at least the notice in force after notice is first "
+        "given (ASH-8)."
+    )
+    time: str = Field(
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="When it starts, as HH:MM (UK time).",
+    )
+    place: str = Field("", max_length=200)
+
+
+class NameFoundOut(Schema):
+    section: str
+    word: str = Field(description="The name or alias found.")
+    excerpt: str = Field(description="The words around it.")
+
+
+class AgendaCheckOut(Schema):
+    publishable: bool
+    fingerprint: str = Field(
+        description="Identifies this draft: send it when publishing to publish exactly it."
+    )
+    sections: list[AgendaSectionOut] = Field(description="The agenda as it would be published.")
+    names_found: list[NameFoundOut] = Field(
+        description="Every place a party's name, or an alias they have elsewhere, appears "
+        "(ASH-10); publishing is refused while there is any."
+    )
+    problems: list[str] = Field(description="What else is missing (ASH-9, ASH-11).")
+
+
+class AgendaPublishIn(Input):
+    fingerprint: str = Field(
+        "",
+        pattern=r"^([0-9a-f]{64})?$",
+        description="The fingerprint from the agenda check; if given, publishing is refused when "
+        "the agenda has changed since.",
+    )
+
+
+# Helpers
+
+
+def agenda_fingerprint(sections: list[tuple[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(sections).encode()).hexdigest()
+
+
+def _sections(sections: list[tuple[str, str]]) -> list[AgendaSectionOut]:
+    return [AgendaSectionOut(heading=h, text=t) for h, t in sections]
+
+
+def _agenda_out(version: AgendaVersion | None) -> AgendaOut | None:
+    if version is None:
+        return None
+    return AgendaOut(
+        number=version.number,
+        published_at=version.published_at,
+        sections=_sections(version.sections()),
+    )
+
+
+def _crm(request: HttpRequest, slug: str, crm_id: int) -> CRM:
+    return selectors.crm_get(
+        actor=actor(request), organisation=organisation(request, slug), pk=crm_id
+    )
+
+
+def _require_manage(request: HttpRequest, crm: CRM) -> None:
+    if not actor(request).has_perm("resolution.manage_crm", crm):
+        raise PermissionDenied("Only the case's supporters prepare the meeting.")
+
+
+def _crm_out(request: HttpRequest, crm: CRM) -> CrmOut:
+    user = actor(request)
+    manage = user.has_perm("resolution.manage_crm", crm)
+    own = actor_person(actor=user, organisation=crm.organisation)
+    parties = list(crm.parties.select_related("case_party"))
+    return CrmOut(
+        id=crm.pk,
+        access="manage" if manage else "case",
+        case_id=crm.case_id,
+        case_reference=crm.case.reference,
+        state=CRM.State(crm.state),
+        state_label=crm.get_state_display(),
+        grounds=crm.grounds,
+        called_at=crm.called_at,
+        notice_given_at=crm.notice_given_at,
+        meeting_at=crm.meeting_at,
+        place=crm.place,
+        earliest_meeting_on=services.crm_earliest_date(crm) if manage else None,
+        parties=[
+            CrmPartyOut(alias=p.alias, you=own is not None and p.case_party.person_id == own.pk)
+            for p in parties
+        ],
+        agenda=_agenda_out(crm.agendas.order_by("-number").first()),
+        obligations=_obligations_out(crm.organisation, list(selectors.crm_obligations(crm))),
+    )
+
+
+def _agenda_only_out(crm: CRM, version: AgendaVersion) -> CrmOut:
+    return CrmOut(
+        id=crm.pk,
+        access="agenda",
+        case_id=None,
+        case_reference=None,
+        state=CRM.State(crm.state),
+        state_label=crm.get_state_display(),
+        grounds=[],
+        called_at=None,
+        notice_given_at=None,
+        meeting_at=crm.meeting_at,
+        place=crm.place,
+        earliest_meeting_on=None,
+        parties=[],
+        agenda=_agenda_out(version),
+        obligations=[],
+    )
+
+
+def _harm_by(crm_case_parties: list[CaseParty], ids: list[int]) -> list[CaseParty]:
+    by_person = {p.person_id: p for p in crm_case_parties}
+    unknown = [pk for pk in ids if pk not in by_person]
+    if unknown:
+        raise ValidationError(
+            {
+                "harm_by": ValidationError(
+                    "The person with the id %(id)s is not a party to this case.",
+                    code="invalid_choice",
+                    params={"id": unknown[0]},
+                )
+            }
+        )
+    return [by_person[pk] for pk in dict.fromkeys(ids)]
+
+
+def _summary(crm: CRM, access: str) -> CrmSummaryOut:
+    full = access == "case"
+    return CrmSummaryOut(
+        id=crm.pk,
+        access=access,
+        case_reference=crm.case.reference if full else None,
+        state=CRM.State(crm.state),
+        state_label=crm.get_state_display(),
+        meeting_at=crm.meeting_at,
+        # An agenda is published before the meeting decides (ASH-10).
+        agenda_published=access == "agenda"
+        or crm.state in (CRM.State.AGENDA_PUBLISHED, CRM.State.DECIDED),
+    )
+
+
+def _org(request: HttpRequest, slug: str) -> Organisation:
+    return organisation(request, slug)
+
+
+# Endpoints
+
+
+@router.get(
+    "/organisations/{slug}/crms",
+    response={200: CrmListOut, **ERRORS},
+    summary="Community Resolution Meetings you may see",
+    description="The meetings on cases you are in or support (every one for the S&W group and "
+    "the admin), then every other meeting whose anonymous agenda is published (ASH-10).",
+)
+def crm_list(request: HttpRequest, slug: Slug) -> CrmListOut:
+    found = selectors.crm_list(actor=actor(request), organisation=_org(request, slug))
+    mine = list(found["mine"])
+    seen = {crm.pk for crm in mine}
+    items = [_summary(crm, "case") for crm in mine]
+    items += [_summary(crm, "agenda") for crm in found["published"] if crm.pk not in seen]
+    return CrmListOut(items=items)
+
+
+@router.get(
+    "/organisations/{slug}/crms/{crm_id}",
+    response={200: CrmOut, **ERRORS},
+    summary="A Community Resolution Meeting, as much of it as you may see",
+    description="Its parties, the S&W group and the admin see its grounds (ASH-7), notice and "
+    "date (ASH-8), the parties by their aliases and its deadlines; every other member sees only "
+    "the published, anonymous agenda (ASH-10). Never a party's private contribution nor S&W's "
+    "confidential notes (ASH-12).",
+)
+def crm_detail(request: HttpRequest, slug: Slug, crm_id: CrmId) -> CrmOut:
+    org = _org(request, slug)
+    try:
+        crm = selectors.crm_get(actor=actor(request), organisation=org, pk=crm_id)
+    except Http404:
+        try:
+            crm, version = selectors.agenda_get(actor=actor(request), organisation=org, pk=crm_id)
+        except Http404 as exc:
+            # The same answer whether the meeting is missing or only its agenda is.
+            raise Http404("No such meeting.") from exc
+        return _agenda_only_out(crm, version)
+    return _crm_out(request, crm)
+
+
+@router.post(
+    "/organisations/{slug}/cases/{case_id}/crm",
+    response={201: CrmOut, **ERRORS},
+    summary="Call a Community Resolution Meeting on a case (its supporters or the S&W group)",
+    description="Only when no Shared Agreement was reached, one is broken or a party is not "
+    "engaging, AND the group records why the conflict is stuck AND why significant harm is "
+    "happening (ASH-7); otherwise refused naming what is missing.",
+)
+def crm_call(
+    request: HttpRequest, slug: Slug, case_id: CaseId, payload: CrmCallIn
+) -> Status[CrmOut]:
+    user = actor(request)
+    case = selectors.case_get(actor=user, organisation=_org(request, slug), pk=case_id)
+    if not user.has_perm("resolution.call_crm", case):
+        raise PermissionDenied(
+            "Only a supporter of this case or a member of the Support & Wellbeing group can call "
+            "a Community Resolution Meeting."
+        )
+    harm_by = _harm_by(list(case.parties.all()), payload.harm_by)
+    crm = services.crm_call(
+        actor=user,
+        case=case,
+        stuck_reason=payload.stuck_reason,
+        harm_reason=payload.harm_reason,
+        harm_by=harm_by,
+    )
+    return Status(201, _crm_out(request, crm))
+
+
+@router.post(
+    "/organisations/{slug}/crms/{crm_id}/notice",
+    response={200: CrmOut, **ERRORS},
+    summary="Give notice of the meeting and its date, or move it (the case's supporters)",
+    description="Every member involved is notified by the way they prefer. The meeting cannot "
+    "be sooner than the notice in force after notice was first given (ASH-8).",
+)
+def crm_notice(request: HttpRequest, slug: Slug, crm_id: CrmId, payload: CrmNoticeIn) -> CrmOut:
+    crm = _crm(request, slug, crm_id)
+    _require_manage(request, crm)
+    hours, minutes = (int(part) for part in payload.time.split(":"))
+    meeting_at = dt.datetime.combine(payload.meeting_on, dt.time(hours, minutes), tzinfo=LONDON)
+    with _fields(meeting_at="meeting_on"):
+        crm = services.crm_set_date(
+            actor=actor(request), crm=crm, meeting_at=meeting_at, place=payload.place
+        )
+    return _crm_out(request, _crm(request, slug, crm_id))
+
+
+@router.get(
+    "/organisations/{slug}/crms/{crm_id}/agenda/check",
+    response={200: AgendaCheckOut, **ERRORS},
+    summary="Check the agenda draft for names (the case's supporters)",
+    description="The agenda as it would be published, and where any party's name or other "
+    "alias appears in it (ASH-10). S&W's confidential notes are never part of it (ASH-12).",
+)
+def agenda_check(request: HttpRequest, slug: Slug, crm_id: CrmId) -> AgendaCheckOut:
+    crm = _crm(request, slug, crm_id)
+    _require_manage(request, crm)
+    draft = services.agenda_draft(crm)
+    return AgendaCheckOut(
+        publishable=draft.publishable,
+        fingerprint=agenda_fingerprint(draft.sections),
+        sections=_sections(draft.sections),
+        names_found=[
+            NameFoundOut(section=f.section, word=f.word, excerpt=f.excerpt)
+            for f in draft.names_found
+        ],
+        problems=draft.problems,
+    )
+
+
+@router.post(
+    "/organisations/{slug}/crms/{crm_id}/agenda/publish",
+    response={201: AgendaOut, **ERRORS},
+    summary="Publish the anonymous agenda for the whole community (the case's supporters)",
+    description="Refused while any party's name or other alias appears in it (ASH-10), and "
+    "until every party's outreach, contribution and the S&W summary are in (ASH-9, ASH-11).",
+)
+def agenda_publish(
+    request: HttpRequest, slug: Slug, crm_id: CrmId, payload: AgendaPublishIn
+) -> Status[AgendaOut]:
+    crm = _crm(request, slug, crm_id)
+    _require_manage(request, crm)
+    if payload.fingerprint and payload.fingerprint != agenda_fingerprint(
+        services.agenda_draft(crm).sections
+    ):
+        raise ValidationError(
+            {
+                "fingerprint": ValidationError(
+                    "The agenda has changed since it was checked; check it again.",
+                    code="agenda_changed",
+                )
+            }
+        )
+    version = services.agenda_publish(actor=actor(request), crm=crm)
+    out = _agenda_out(version)
+    assert out is not None
+    return Status(201, out)

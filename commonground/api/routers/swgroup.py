@@ -1,0 +1,324 @@
+"""The Support & Wellbeing group's own records: its health (ASH-18), its budget with what each
+category has spent (ASH-23), and spending requests with each member's own agreement (ASH-22).
+
+Everything here is for the group's members and the organisation admin (403 for anyone else in
+the organisation, 404 for other organisations). Reads go through the swgroup selectors and every
+change through its services, so the numbers in force and the rules are the ones the pages use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from commonground.api.pagination import paginate
+from commonground.api.routers.casework import _fields
+from commonground.api.routers.common import ERRORS, Slug, actor, organisation
+from commonground.api.schemas import MAX_ID, Input, PageOut, PageQuery
+from commonground.casework.models import Case
+from commonground.people.models import Organisation
+from commonground.policies.selectors import organisation_policy
+from commonground.swgroup import selectors, services
+from commonground.swgroup.health import sw_group_health
+from commonground.swgroup.models import SpendingApproval, SpendingRequest
+
+router = Router()
+
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The spending request's id.")]
+
+
+# Schemas
+
+
+class GroupMemberOut(Schema):
+    person_id: int
+    display_name: str
+
+
+class HealthOut(Schema):
+    rule_id: str = Field(description="ASH-18.")
+    on: dt.date
+    healthy: bool = Field(description="Enough members and enough women.")
+    count: int
+    minimum: int = Field(description="The fewest members the group may have, as in force here.")
+    target: int = Field(description="The size to aim for, around which the group should be.")
+    enough_members: bool
+    women: int
+    women_share: str = Field(description="The share of women needed, such as 50%.")
+    women_needed: int = Field(description="The fewest women a group of this size needs.")
+    women_percent: int
+    enough_women: bool
+    problems: list[str] = Field(description="Each way the group falls short, as a sentence.")
+    target_note: str
+    changed_here: list[str] = Field(
+        description="The rule's numbers this organisation changed from the policy's own."
+    )
+    members: list[GroupMemberOut]
+
+
+class CategoryOut(Schema):
+    category: str
+    label: str
+    allocated_pence: int
+    spent_pence: int
+    balance_pence: int
+
+
+class BudgetOut(Schema):
+    starts_on: dt.date | None = Field(description="Null when no budget covers today yet.")
+    ends_on: dt.date | None
+    allocated_pence: int
+    spent_pence: int
+    balance_pence: int
+    categories: list[CategoryOut] = Field(description="The policy's categories (ASH-23).")
+
+
+class ApprovalOut(Schema):
+    person_id: int
+    display_name: str
+    on_the_case: bool = Field(description="Whether they supported the case when they agreed.")
+    approved_at: dt.datetime
+
+
+class SpendingOut(Schema):
+    id: int
+    category: str
+    category_label: str
+    amount_pence: int
+    case_id: int | None
+    case_reference: str | None
+    reason: str
+    emergency: bool
+    requested_by: GroupMemberOut
+    status: SpendingRequest.Status
+    status_label: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    approvals: list[ApprovalOut]
+    approvals_needed: int = Field(description="How many members must agree (ASH-22).")
+    outside_case_needed: int = Field(
+        description="How many of them must not be assigned to the case (ASH-22)."
+    )
+
+
+class SpendingPageOut(PageOut):
+    items: list[SpendingOut]
+
+
+class SpendingIn(Input):
+    amount_pence: int = Field(ge=1, le=MAX_ID, strict=True, description="In pence: 1250 is £12.50.")
+    category: str = Field(max_length=60, description="One of the budget's categories (ASH-23).")
+    case_id: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="The case the money supports, if any."
+    )
+    reason: str = Field(max_length=services.REASON_MAX, description="What the money is for.")
+    urgency: Literal["ordinary", "emergency"] = Field(
+        "ordinary",
+        description="emergency: an emergency decision; it needs the same agreement (ASH-22).",
+    )
+
+
+class ApproveIn(Input):
+    agree: Literal["yes"] = Field(
+        description="Your own agreement; each member agrees for themselves and counts once."
+    )
+
+
+# Helpers
+
+
+def _group(request: HttpRequest, slug: str) -> Organisation:
+    org = organisation(request, slug)
+    selectors.group_require(actor(request), org)
+    return org
+
+
+def _with_approvals(queryset: Any) -> Any:
+    return queryset.prefetch_related(
+        Prefetch("approvals", queryset=SpendingApproval.objects.select_related("approver"))
+    )
+
+
+def _spending_out(item: SpendingRequest, needed: tuple[int, int]) -> SpendingOut:
+    return SpendingOut(
+        id=item.pk,
+        category=item.category,
+        category_label=services.category_label(item.category),
+        amount_pence=item.amount_pence,
+        case_id=item.case_id,
+        case_reference=item.case.reference if item.case is not None else None,
+        reason=item.reason,
+        emergency=item.emergency,
+        requested_by=GroupMemberOut(
+            person_id=item.requested_by_id, display_name=item.requested_by.display_name
+        ),
+        status=SpendingRequest.Status(item.status),
+        status_label=item.get_status_display(),
+        created_at=item.created_at,
+        decided_at=item.decided_at,
+        approvals=[
+            ApprovalOut(
+                person_id=a.approver_id,
+                display_name=a.approver.display_name,
+                on_the_case=a.on_the_case,
+                approved_at=a.approved_at,
+            )
+            for a in item.approvals.all()
+        ],
+        approvals_needed=needed[0],
+        outside_case_needed=needed[1],
+    )
+
+
+def _request(request: HttpRequest, org: Organisation, request_id: int) -> SpendingRequest:
+    return selectors.spending_request_get(actor=actor(request), organisation=org, pk=request_id)
+
+
+# Endpoints
+
+
+@router.get(
+    "/organisations/{slug}/sw-group/health",
+    response={200: HealthOut, **ERRORS},
+    summary="The S&W group's composition against ASH-18 (the group and the admin)",
+    description="At least the minimum number of members, at least the share of women, around "
+    "the target size, with the numbers in force here.",
+)
+def sw_health(request: HttpRequest, slug: Slug) -> HealthOut:
+    org = _group(request, slug)
+    health = sw_group_health(org)
+    return HealthOut(
+        rule_id=health.rule.id,
+        on=health.on,
+        healthy=health.healthy,
+        count=health.count,
+        minimum=health.minimum,
+        target=health.target,
+        enough_members=health.enough_members,
+        women=health.women,
+        women_share=str(health.women_share),
+        women_needed=health.women_needed,
+        women_percent=health.women_percent,
+        enough_women=health.enough_women,
+        problems=health.problems,
+        target_note=health.target_note,
+        changed_here=list(health.changed_here),
+        members=[
+            GroupMemberOut(person_id=p.pk, display_name=p.display_name) for p in health.members
+        ],
+    )
+
+
+@router.get(
+    "/organisations/{slug}/sw-group/budget",
+    response={200: BudgetOut, **ERRORS},
+    summary="This period's S&W budget: each category's allocation, spending and balance",
+    description="ASH-23: the annual budget by the policy's categories; the ledger's spending "
+    "is taken from each.",
+)
+def sw_budget(request: HttpRequest, slug: Slug) -> BudgetOut:
+    org = _group(request, slug)
+    budget = selectors.budget_current(org)
+    if budget is None:
+        return BudgetOut(
+            starts_on=None,
+            ends_on=None,
+            allocated_pence=0,
+            spent_pence=0,
+            balance_pence=0,
+            categories=[],
+        )
+    summary = selectors.budget_summary(budget, organisation_policy(org))
+    return BudgetOut(
+        starts_on=budget.starts_on,
+        ends_on=budget.ends_on,
+        allocated_pence=summary.allocated,
+        spent_pence=summary.spent,
+        balance_pence=summary.balance,
+        categories=[
+            CategoryOut(
+                category=line.category,
+                label=line.label,
+                allocated_pence=line.allocated,
+                spent_pence=line.spent,
+                balance_pence=line.balance,
+            )
+            for line in summary.lines
+        ],
+    )
+
+
+@router.get(
+    "/organisations/{slug}/sw-group/spending",
+    response={200: SpendingPageOut, **ERRORS},
+    summary="Spending requests, newest first, with who agreed (the group and the admin)",
+)
+def sw_spending_list(request: HttpRequest, slug: Slug, paging: Query[PageQuery]) -> dict[str, Any]:
+    org = _group(request, slug)
+    needed = services.approvals_needed(organisation_policy(org))
+    page = paginate(_with_approvals(selectors.spending_requests(org)), paging)
+    page["items"] = [_spending_out(item, needed) for item in page["items"]]
+    return page
+
+
+@router.post(
+    "/organisations/{slug}/sw-group/spending",
+    response={201: SpendingOut, **ERRORS},
+    summary="Ask the group for money from one category (S&W members)",
+    description="Asking is not agreeing: the request is spent once enough members agree, at "
+    "least one of them not assigned to its case (ASH-22). More than the category has left is "
+    "refused (ASH-23).",
+)
+def sw_spending_create(
+    request: HttpRequest, slug: Slug, payload: SpendingIn
+) -> Status[SpendingOut]:
+    org = _group(request, slug)
+    case = None
+    if payload.case_id is not None:
+        case = Case.objects.filter(organisation=org, pk=payload.case_id).first()
+        if case is None:
+            raise ValidationError(
+                {
+                    "case_id": ValidationError(
+                        "There is no case with the id %(id)s here.",
+                        code="not_found",
+                        params={"id": payload.case_id},
+                    )
+                }
+            )
+    with _fields(amount="amount_pence", case="case_id"):
+        created = services.spending_request_create(
+            actor=actor(request),
+            organisation=org,
+            category=payload.category,
+            amount_pence=payload.amount_pence,
+            reason=payload.reason,
+            case=case,
+            emergency=payload.urgency == "emergency",
+        )
+    found = _request(request, org, created.pk)
+    return Status(201, _spending_out(found, services.approvals_needed(organisation_policy(org))))
+
+
+@router.post(
+    "/organisations/{slug}/sw-group/spending/{request_id}/approve",
+    response={200: SpendingOut, **ERRORS},
+    summary="Agree, for yourself, to a spending request (S&W members)",
+    description="With enough agreement (ASH-22) the money is spent in the same step; agreement "
+    "that would take its category below zero is refused, naming the category, and nothing is "
+    "written.",
+)
+def sw_spending_approve(
+    request: HttpRequest, slug: Slug, request_id: RequestId, payload: ApproveIn
+) -> SpendingOut:
+    org = _group(request, slug)
+    found = _request(request, org, request_id)
+    with _fields(amount="amount_pence"):
+        services.spending_approve(actor=actor(request), request=found)
+    found = _request(request, org, request_id)
+    return _spending_out(found, services.approvals_needed(organisation_policy(org)))

@@ -1,0 +1,451 @@
+"""Community Resolution Meetings through the API: the same access rules and ASH rules as the pages.
+
+world: the party persona asked for help with a neighbour; the supporter persona (an S&W member
+with the introductory course) is one of the pair; the admin runs the organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from commonground.agreements.kinds import Kind, PartyRole
+from commonground.agreements.services import agreement_create, agreement_sign
+from commonground.api.tests.conftest import Api, expect, fields_of, rules_of
+from commonground.audit.models import AuditEntry
+from commonground.casework import services as casework
+from commonground.casework.models import Case, CaseSupporter
+from commonground.people.models import Person, QualificationKind
+from commonground.people.roles import Role
+from commonground.policies.services import policy_adopt
+from commonground.resolution import services
+from commonground.resolution.models import AgendaVersion, CommunityResolutionMeeting
+from commonground.testing.factories import (
+    QualificationFactory,
+    RoleAssignmentFactory,
+    person_with_login,
+)
+from commonground.testing.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+CRM = CommunityResolutionMeeting
+
+
+@dataclass
+class World:
+    p: Personas
+    neighbour: Person
+    case: Case
+
+    @property
+    def supporter(self) -> Any:
+        return self.p.supporter.user
+
+    def case_path(self, rest: str = "") -> str:
+        return f"/organisations/riverside/cases/{self.case.pk}{rest}"
+
+
+@pytest.fixture
+def world(personas: Personas) -> World:
+    p = personas
+    policy_adopt(actor=None, organisation=p.org, policy="ASH")
+    RoleAssignmentFactory(person=p.supporter, role=Role.SW_MEMBER)
+    QualificationFactory(person=p.supporter, kind=QualificationKind.CONFLICT_FACILITATION_INTRO)
+    neighbour = person_with_login(p.org, full_name="Nico Neighbour")
+    case = casework.case_request(
+        actor=p.party.user,
+        organisation=p.org,
+        title="Noise between flats",
+        summary="Music late at night.",
+        parties=[neighbour],
+        received_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    casework.supporter_assign(
+        actor=p.admin.user, case=case, person=p.supporter, role=CaseSupporter.Role.FACILITATOR
+    )
+    return World(p=p, neighbour=neighbour, case=case)
+
+
+def call(world: World) -> CRM:
+    harm_by = world.case.parties.filter(person=world.neighbour)
+    return services.crm_call(
+        actor=world.supporter,
+        case=world.case,
+        stuck_reason="Every tool tried.",
+        harm_reason="Sleepless nights for weeks.",
+        harm_by=list(harm_by),
+    )
+
+
+@pytest.fixture
+def crm(world: World) -> CRM:
+    return call(world)
+
+
+def crm_path(crm: CRM, rest: str = "") -> str:
+    return f"/organisations/riverside/crms/{crm.pk}{rest}"
+
+
+def ready(world: World, crm: CRM, needs: str = "Quiet nights.") -> None:
+    """Notice given, every party reached and contributing, the summary written (ASH-8 to 11)."""
+    services.crm_set_date(
+        actor=world.supporter, crm=crm, meeting_at=timezone.now() + dt.timedelta(days=40)
+    )
+    for party in crm.parties.select_related("case_party__person"):
+        services.crm_record_outreach(actor=world.supporter, party=party, on=timezone.localdate())
+        contribution = services.contribution_save(
+            actor=world.supporter,
+            party=party,
+            author=world.p.supporter,
+            needs=needs,
+            requests="A rota.",
+        )
+        services.contribution_place(
+            actor=world.supporter, contribution=contribution, on_agenda=True
+        )
+    services.crm_write_summary(actor=world.supporter, crm=crm, support_summary="Support so far.")
+
+
+def state() -> tuple[Any, ...]:
+    """Everything a CRM write could change."""
+    return (
+        tuple(CRM.objects.order_by("pk").values_list("pk", "state", "meeting_at")),
+        tuple(Case.objects.order_by("pk").values_list("pk", "stage")),
+        AgendaVersion.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+# The list and one CRM
+
+
+def test_the_list_shows_each_member_the_crms_they_may_see(api: Api, world: World, crm: CRM) -> None:
+    expect(
+        api,
+        lambda who: api.get("/organisations/riverside/crms", who),
+        {
+            None: 401,
+            "party": 200,
+            "supporter": 200,
+            "admin": 200,
+            "unrelated": 200,
+            "other_org": 404,
+        },
+    )
+    [item] = api.get("/organisations/riverside/crms", "party").json()["items"]
+    assert item["id"] == crm.pk and item["access"] == "case"
+    assert item["case_reference"] == world.case.reference and item["state"] == "called"
+    assert item["agenda_published"] is False
+    # Nothing is published yet, so an unrelated member sees none.
+    assert api.get("/organisations/riverside/crms", "unrelated").json()["items"] == []
+    ready(world, crm)
+    services.agenda_publish(actor=world.supporter, crm=crm)
+    [item] = api.get("/organisations/riverside/crms", "unrelated").json()["items"]
+    assert item["access"] == "agenda" and item["case_reference"] is None
+    assert item["agenda_published"] is True
+
+
+def test_a_crm_is_seen_by_its_case_the_sw_group_and_the_admin(
+    api: Api, world: World, crm: CRM
+) -> None:
+    expect(
+        api,
+        lambda who: api.get(crm_path(crm), who),
+        {
+            None: 401,
+            "party": 200,
+            "supporter": 200,
+            "admin": 200,
+            "unrelated": 404,
+            "other_org": 404,
+        },
+    )
+    assert (
+        api.get(crm_path(crm), "unrelated").json()
+        == api.get("/organisations/riverside/crms/999999", "unrelated").json()
+    )
+    services.crm_write_notes(actor=world.supporter, crm=crm, notes="Secret XYZZY note.")
+    party = api.get(crm_path(crm), "party")
+    body = party.json()
+    assert body["access"] == "case" and body["case_id"] == world.case.pk
+    assert body["grounds"] == ["No Shared Agreement was reached"]
+    assert [(p["alias"], p["you"]) for p in body["parties"]] == [
+        ("Member A", True),
+        ("Member B", False),
+    ]
+    assert body["earliest_meeting_on"] is None and body["agenda"] is None
+    # Neither the confidential reasons, nor the notes, nor anyone's name (ASH-12).
+    for secret in ("XYZZY", "Every tool tried", "Sleepless", "Nico", "Pat Party"):
+        assert secret not in party.content.decode()
+    manage = api.get(crm_path(crm), "supporter").json()
+    assert manage["access"] == "manage"
+    assert manage["earliest_meeting_on"] == str(services.crm_earliest_date(crm))
+    assert api.get(crm_path(crm), "admin").json()["access"] == "case"
+
+
+def test_every_member_reads_the_published_agenda_and_nothing_else(
+    api: Api, world: World, crm: CRM
+) -> None:
+    ready(world, crm)
+    services.agenda_publish(actor=world.supporter, crm=crm)
+    response = api.get(crm_path(crm), "unrelated")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["access"] == "agenda" and body["case_id"] is None
+    assert body["case_reference"] is None and body["grounds"] == [] and body["parties"] == []
+    assert body["obligations"] == []
+    assert body["agenda"]["number"] == 1
+    assert {"heading": "Member A: what they need", "text": "Quiet nights."} in body["agenda"][
+        "sections"
+    ]
+    assert api.get(crm_path(crm), "other_org").status_code == 404
+
+
+# ASH-7: calling a CRM
+
+
+def test_a_crm_is_called_by_the_cases_supporters_or_the_sw_group(api: Api, world: World) -> None:
+    body = {
+        "stuck_reason": "Every tool tried.",
+        "harm_reason": "Sleepless nights.",
+        "harm_by": [world.neighbour.pk],
+    }
+    before = state()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(world.case_path("/crm"), body, who).status_code == status, who
+    assert state() == before
+    response = api.post(world.case_path("/crm"), body, "supporter")
+    assert response.status_code == 201, response.content
+    crm = CRM.objects.get(pk=response.json()["id"])
+    assert crm.case == world.case and crm.state == CRM.State.CALLED
+    assert [p.alias for p in crm.parties.filter(significant_harm=True)] == ["Member B"]
+    world.case.refresh_from_db()
+    assert world.case.stage == Case.Stage.CRM
+    # ASH-7 again: one meeting at a time.
+    before = state()
+    again = api.post(world.case_path("/crm"), body, "supporter")
+    assert again.status_code == 400 and rules_of(again) == ["crm_once"]
+    assert state() == before
+
+
+def test_ASH_7_a_crm_needs_both_reasons_and_names_what_is_missing(api: Api, world: World) -> None:
+    before = state()
+    response = api.post(world.case_path("/crm"), {}, "supporter")
+    assert response.status_code == 400
+    assert fields_of(response) == ["stuck_reason", "harm_reason"]
+    assert rules_of(response) == ["ASH-7", "ASH-7"]
+    assert all("(ASH-7)" in e["message"] for e in response.json()["errors"])
+    response = api.post(world.case_path("/crm"), {"stuck_reason": "Tried all."}, "supporter")
+    assert fields_of(response) == ["harm_reason"] and rules_of(response) == ["ASH-7"]
+    assert state() == before
+
+
+def test_ASH_7_a_crm_needs_no_agreement_a_broken_one_or_a_party_not_engaging(
+    api: Api, world: World
+) -> None:
+    agreement = agreement_create(
+        actor=world.p.admin.user,
+        organisation=world.p.org,
+        kind=Kind.SHARED_AGREEMENT,
+        title="Quiet hours",
+        sections={"agreements": "Quiet after 11pm."},
+        subject=world.case,
+        parties=[(p, PartyRole.PARTY) for p in (world.p.party, world.neighbour)],
+    )
+    for party in agreement.parties.all():
+        agreement_sign(actor=party.person.user, party=party, version=agreement.current_version)
+    before = state()
+    response = api.post(
+        world.case_path("/crm"),
+        {"stuck_reason": "Tried all.", "harm_reason": "Distress."},
+        "supporter",
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] is None and error["rule"] == "ASH-7"
+    assert "Shared Agreement was reached" in error["message"]
+    assert state() == before
+
+
+def test_only_parties_of_the_case_can_be_named_as_causing_harm(api: Api, world: World) -> None:
+    before = state()
+    for harm_by in ([world.p.unrelated.pk], [2**63 - 1]):
+        response = api.post(
+            world.case_path("/crm"),
+            {"stuck_reason": "Tried all.", "harm_reason": "Distress.", "harm_by": harm_by},
+            "supporter",
+        )
+        assert response.status_code == 400
+        assert fields_of(response) == ["harm_by"] and rules_of(response) == ["invalid_choice"]
+    assert state() == before
+
+
+# ASH-8: notice
+
+
+def test_notice_is_given_by_the_cases_supporters(api: Api, world: World, crm: CRM) -> None:
+    day = str(services.crm_earliest_date(crm))
+    body = {"meeting_on": day, "time": "19:30", "place": "Common room"}
+    before = state()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(crm_path(crm, "/notice"), body, who).status_code == status, who
+    assert state() == before
+    response = api.post(crm_path(crm, "/notice"), body, "supporter")
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert out["state"] == "notice_given" and out["place"] == "Common room"
+    assert out["meeting_at"].startswith(day) and out["notice_given_at"] is not None
+    assert [o["rule_id"] for o in out["obligations"]] == ["ASH-8"]
+    assert "by rule ASH-8" in out["obligations"][0]["why"]
+
+
+def test_ASH_8_the_meeting_cannot_be_sooner_than_the_notice(
+    api: Api, world: World, crm: CRM
+) -> None:
+    earliest = services.crm_earliest_date(crm)
+    before = state()
+    response = api.post(
+        crm_path(crm, "/notice"),
+        {"meeting_on": str(earliest - dt.timedelta(days=1)), "time": "19:00"},
+        "supporter",
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "meeting_on" and error["rule"] == "ASH-8"
+    assert f"{earliest:%A} {earliest.day} {earliest:%B %Y}" in error["message"]
+    assert state() == before
+    crm.refresh_from_db()
+    assert crm.notice_given_at is None
+    response = api.post(
+        crm_path(crm, "/notice"), {"meeting_on": str(earliest), "time": "25:00"}, "supporter"
+    )
+    assert response.status_code == 400 and fields_of(response) == ["time"]
+    assert state() == before
+
+
+# ASH-10: the anonymity check and publishing
+
+
+def test_the_agenda_check_is_for_the_cases_supporters(api: Api, world: World, crm: CRM) -> None:
+    expect(
+        api,
+        lambda who: api.get(crm_path(crm, "/agenda/check"), who),
+        {
+            None: 401,
+            "party": 403,
+            "supporter": 200,
+            "admin": 403,
+            "unrelated": 404,
+            "other_org": 404,
+        },
+    )
+    check = api.get(crm_path(crm, "/agenda/check"), "supporter").json()
+    assert check["publishable"] is False and check["names_found"] == []
+    assert any("(ASH-9)" in p for p in check["problems"])
+    assert any("(ASH-11)" in p for p in check["problems"])
+
+
+def test_ASH_10_the_check_shows_where_names_appear_and_publishing_is_refused(
+    api: Api, world: World, crm: CRM
+) -> None:
+    ready(world, crm, needs="For Nico to stop the music.")
+    check = api.get(crm_path(crm, "/agenda/check"), "supporter").json()
+    assert check["publishable"] is False and check["problems"] == []
+    found = check["names_found"]
+    assert {f["word"] for f in found} == {"Nico"}
+    assert {f["section"] for f in found} == {"Member A: what they need", "Member B: what they need"}
+    assert "Nico to stop" in found[0]["excerpt"]
+    before = state()
+    response = api.post(
+        crm_path(crm, "/agenda/publish"), {"fingerprint": check["fingerprint"]}, "supporter"
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] is None and error["rule"] == "ASH-10"
+    assert "“Nico” in Member A: what they need" in error["message"]
+    assert state() == before
+
+
+def test_the_agenda_is_published_by_the_cases_supporters(api: Api, world: World, crm: CRM) -> None:
+    ready(world, crm)
+    before = state()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(crm_path(crm, "/agenda/publish"), {}, who).status_code == status, who
+    assert state() == before
+    check = api.get(crm_path(crm, "/agenda/check"), "supporter").json()
+    assert check["publishable"] is True
+    response = api.post(
+        crm_path(crm, "/agenda/publish"), {"fingerprint": check["fingerprint"]}, "supporter"
+    )
+    assert response.status_code == 201, response.content
+    agenda = response.json()
+    assert agenda["number"] == 1
+    assert agenda["sections"] == check["sections"]
+    assert agenda["sections"][-1] == {
+        "heading": "Summary of support so far",
+        "text": "Support so far.",
+    }
+    crm.refresh_from_db()
+    assert crm.state == CRM.State.AGENDA_PUBLISHED
+    assert api.get(crm_path(crm), "party").json()["agenda"]["number"] == 1
+
+
+def test_publishing_is_refused_when_the_agenda_changed_since_it_was_checked(
+    api: Api, world: World, crm: CRM
+) -> None:
+    ready(world, crm)
+    check = api.get(crm_path(crm, "/agenda/check"), "supporter").json()
+    services.crm_write_summary(actor=world.supporter, crm=crm, support_summary="Changed since.")
+    before = state()
+    response = api.post(
+        crm_path(crm, "/agenda/publish"), {"fingerprint": check["fingerprint"]}, "supporter"
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == ["fingerprint"] and rules_of(response) == ["agenda_changed"]
+    assert state() == before
+
+
+def test_the_agenda_waits_for_notice(api: Api, world: World, crm: CRM) -> None:
+    before = state()
+    response = api.post(crm_path(crm, "/agenda/publish"), {}, "supporter")
+    assert response.status_code == 400 and rules_of(response) == ["crm_state"]
+    assert state() == before
+
+
+def test_another_sw_member_follows_the_crm_but_does_not_prepare_it(
+    api: Api, world: World, crm: CRM, tokens: dict[str, str]
+) -> None:
+    from commonground.accounts.services import api_token_create
+
+    other = person_with_login(world.p.org, Role.SW_MEMBER, full_name="Cy Other")
+    tokens["other_sw"] = api_token_create(actor=None, user=other.user, name="Tests")[1]
+    body = api.get(crm_path(crm), "other_sw").json()
+    assert body["access"] == "case"
+    assert api.get(crm_path(crm, "/agenda/check"), "other_sw").status_code == 403
+    day = str(services.crm_earliest_date(crm))
+    before = state()
+    response = api.post(crm_path(crm, "/notice"), {"meeting_on": day, "time": "19:00"}, "other_sw")
+    assert response.status_code == 403
+    assert state() == before
