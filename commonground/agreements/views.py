@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +36,7 @@ from commonground.audit.models import AuditEntry
 from commonground.audit.services import audit_record
 from commonground.people.models import Organisation
 from commonground.people.selectors import organisation_get
-from commonground.web.pages import can, organisation_page
+from commonground.web.pages import can, organisation_page, page_renderer
 
 PAGE_SIZE = 50
 
@@ -63,15 +63,7 @@ def _crumbs(organisation: Organisation, *rest: tuple[str, str]) -> list[tuple[st
     ]
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    organisation: Organisation,
-    context: dict[str, Any],
-    status: int = 200,
-) -> HttpResponse:
-    base = {"current_organisation": organisation, "organisation": organisation}
-    return render(request, f"agreements/{template}", base | context, status=status)
+_page = page_renderer("agreements")
 
 
 def _form_page(

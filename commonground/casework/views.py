@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +23,7 @@ from commonground.casework import forms, selectors, services
 from commonground.casework.models import Case, SupportOffer
 from commonground.people.models import Organisation, Person
 from commonground.people.selectors import organisation_get
-from commonground.web.pages import can, organisation_page
+from commonground.web.pages import can, organisation_page, page_renderer
 
 PAGE_SIZE = 50
 GET_POST = ["GET", "HEAD", "POST"]
@@ -41,11 +41,7 @@ def _detail_url(case: Case) -> str:
     return reverse("casework:case_detail", kwargs={"org": case.organisation.slug, "pk": case.pk})
 
 
-def _page(
-    request: HttpRequest, template: str, organisation: Organisation, context: dict[str, Any]
-) -> HttpResponse:
-    base = {"current_organisation": organisation, "organisation": organisation}
-    return render(request, f"casework/{template}", base | context)
+_page = page_renderer("casework")
 
 
 def _work(request: HttpRequest, org: str, pk: int, perm: str, refusal: str) -> Case:

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -44,7 +44,7 @@ from commonground.meetings.staffing import (
 from commonground.people.models import Organisation
 from commonground.people.selectors import organisation_get
 from commonground.policies.selectors import organisation_policy
-from commonground.web.pages import can, organisation_page
+from commonground.web.pages import can, organisation_page, page_renderer
 
 PAGE_SIZE = 25
 
@@ -68,15 +68,7 @@ def _crumbs(organisation: Organisation, *rest: tuple[str, str]) -> list[tuple[st
     ]
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    organisation: Organisation,
-    context: dict[str, Any],
-    status: int = 200,
-) -> HttpResponse:
-    base = {"current_organisation": organisation, "organisation": organisation}
-    return render(request, f"meetings/{template}", base | context, status=status)
+_page = page_renderer("meetings")
 
 
 def _manage(request: HttpRequest, meeting: Meeting, message: str) -> None:

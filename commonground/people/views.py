@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -37,7 +37,7 @@ from commonground.people.forms import (
     RoleEndForm,
 )
 from commonground.people.models import Organisation, Person, RoleAssignment
-from commonground.web.pages import can, organisation_page
+from commonground.web.pages import can, organisation_page, page_renderer
 
 PAGE_SIZE = 25
 
@@ -78,15 +78,7 @@ def _detail_url(person: Person) -> str:
     )
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    organisation: Organisation,
-    context: dict[str, Any],
-    status: int = 200,
-) -> HttpResponse:
-    base = {"current_organisation": organisation, "organisation": organisation}
-    return render(request, f"people/{template}", base | context, status=status)
+_page = page_renderer("people")
 
 
 def _form_page(

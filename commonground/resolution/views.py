@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,7 +35,7 @@ from commonground.resolution.forms import (
 )
 from commonground.resolution.models import CommunityResolutionMeeting, NoticeToQuit
 from commonground.resolution.pdf import notice_to_quit_pdf
-from commonground.web.pages import can, organisation_page
+from commonground.web.pages import can, organisation_page, page_renderer
 
 CRM = CommunityResolutionMeeting
 GET_POST = ["GET", "HEAD", "POST"]
@@ -62,11 +62,7 @@ def _ntq_url(notice: NoticeToQuit) -> str:
     )
 
 
-def _page(
-    request: HttpRequest, template: str, organisation: Organisation, context: dict[str, Any]
-) -> HttpResponse:
-    base = {"current_organisation": organisation, "organisation": organisation}
-    return render(request, f"resolution/{template}", base | context)
+_page = page_renderer("resolution")
 
 
 def _load(request: HttpRequest, org: str, pk: int) -> tuple[Organisation, CRM]:

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -41,7 +41,7 @@ from commonground.swgroup.forms import (
 )
 from commonground.swgroup.health import GroupHealth, sw_group_health, sw_member_ids
 from commonground.swgroup.models import LedgerEntry, SpendingRequest
-from commonground.web.pages import can, organisation_page
+from commonground.web.pages import can, organisation_page, page_renderer
 
 PAGE_SIZE = 50
 
@@ -63,11 +63,7 @@ def _crumbs(organisation: Organisation, *rest: tuple[str, str]) -> list[tuple[st
     return [home, ("Support & Wellbeing group", _url("group", organisation)), *rest]
 
 
-def _page(
-    request: HttpRequest, template: str, organisation: Organisation, context: dict[str, Any]
-) -> HttpResponse:
-    base = {"current_organisation": organisation, "organisation": organisation}
-    return render(request, f"swgroup/{template}", base | context)
+_page = page_renderer("swgroup")
 
 
 def _why(in_force: OrganisationPolicy, rule_id: str, *params: str) -> dict[str, Any]:

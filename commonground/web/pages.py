@@ -52,3 +52,30 @@ def forbidden(request: HttpRequest, slug: str, message: str) -> HttpResponse:
 
 def can(request: HttpRequest, perm: str, obj: Any) -> bool:
     return bool(request.user.has_perm(perm, obj))
+
+
+def organisation_render(
+    request: HttpRequest,
+    template: str,
+    organisation: Organisation | None,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    """Render an organisation's page: the header marks the organisation as the current one."""
+    base = {"current_organisation": organisation, "organisation": organisation}
+    return render(request, template, base | context, status=status)
+
+
+def page_renderer(app: str) -> Callable[..., HttpResponse]:
+    """`_page(request, "detail.html", organisation, context)` for one app's templates folder."""
+
+    def page(
+        request: HttpRequest,
+        template: str,
+        organisation: Organisation | None,
+        context: dict[str, Any],
+        status: int = 200,
+    ) -> HttpResponse:
+        return organisation_render(request, f"{app}/{template}", organisation, context, status)
+
+    return page
