@@ -1,6 +1,6 @@
-"""Community Resolution Meetings (ASH-7 to ASH-10): the meetings the caller may see, one meeting
-as the caller may see it, calling one on a case, giving notice of its date, the anonymity check of
-its agenda and publishing that agenda.
+"""Community Resolution Meetings (ASH-7 to ASH-11): the meetings the caller may see, one meeting
+as the caller may see it, calling one on a case, giving notice of its date, outreach to each party
+and their contributions, the S&W summary, the anonymity check of its agenda and publishing it.
 
 Every read goes through the resolution selectors and every change through its services, so the
 access rules and the ASH rules are the ones the pages use. A meeting the caller has no need to
@@ -26,13 +26,16 @@ from commonground.people.models import Organisation
 from commonground.people.selectors import actor_person
 from commonground.policies.values import LONDON
 from commonground.resolution import selectors, services
-from commonground.resolution.models import AgendaVersion, CommunityResolutionMeeting
+from commonground.resolution.models import AgendaVersion, CommunityResolutionMeeting, CrmParty
 
 CRM = CommunityResolutionMeeting
 
 router = Router()
 
 CrmId = Annotated[int, Path(ge=1, le=MAX_ID, description="The meeting's id.")]
+PartyId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="The person id of a party to the meeting's case.")
+]
 
 
 # Schemas
@@ -158,6 +161,49 @@ class AgendaPublishIn(Input):
     )
 
 
+class OutreachIn(Input):
+    on: Date = Field(
+        description="The day the S&W group reached the party (ASH-9); not later than today."
+    )
+    note: str = Field("", max_length=LONG_TEXT, description="How they were reached. Confidential.")
+
+
+class OutreachOut(Schema):
+    alias: str
+    outreach_on: dt.date
+
+
+class ContributionIn(Input):
+    needs: str = Field(max_length=LONG_TEXT, description="What the member needs (ASH-9).")
+    requests: str = Field(
+        max_length=LONG_TEXT, description="What the member asks for in a Shared Agreement."
+    )
+
+
+class ContributionOut(Schema):
+    alias: str
+    needs: str
+    requests: str
+    on_agenda: bool = Field(
+        description="Any change takes it off the agenda until a supporter places it again."
+    )
+    written_by_the_member: bool
+
+
+class SummaryIn(Input):
+    support_summary: str = Field(
+        max_length=LONG_TEXT, description="The support given so far (ASH-11)."
+    )
+    suggested_action_plan: str = Field(
+        "", max_length=LONG_TEXT, description="Suggested Action Plan text, if any (ASH-11)."
+    )
+
+
+class SummaryOut(Schema):
+    support_summary: str
+    suggested_action_plan: str
+
+
 # Helpers
 
 
@@ -270,6 +316,17 @@ def _summary(crm: CRM, access: str) -> CrmSummaryOut:
 
 def _org(request: HttpRequest, slug: str) -> Organisation:
     return organisation(request, slug)
+
+
+def _party(crm: CRM, person_id: int) -> CrmParty:
+    party = (
+        CrmParty.objects.filter(crm=crm, case_party__person_id=person_id)
+        .select_related("case_party__person", "crm__organisation", "crm__case")
+        .first()
+    )
+    if party is None:
+        raise Http404("No such party.")
+    return party
 
 
 # Endpoints
@@ -412,3 +469,83 @@ def agenda_publish(
     out = _agenda_out(version)
     assert out is not None
     return Status(201, out)
+
+
+@router.post(
+    "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/outreach",
+    response={200: OutreachOut, **ERRORS},
+    summary="Record the S&W group's outreach to a party (the case's supporters)",
+    description="Every party is reached before the agenda is published (ASH-9). Recording it "
+    "again replaces the day and note.",
+)
+def crm_outreach(
+    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: OutreachIn
+) -> OutreachOut:
+    crm = _crm(request, slug, crm_id)
+    party = _party(crm, party_id)
+    _require_manage(request, crm)
+    party = services.crm_record_outreach(
+        actor=actor(request), party=party, on=payload.on, note=payload.note
+    )
+    assert party.outreach_on is not None
+    return OutreachOut(alias=party.alias, outreach_on=party.outreach_on)
+
+
+@router.put(
+    "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/contribution",
+    response={200: ContributionOut, **ERRORS},
+    summary="Write or replace a party's needs and requests (the party, or the case's supporters)",
+    description="Private to its author and the case's supporters until a supporter places it on "
+    "the anonymous agenda (ASH-9); any change takes it off again. Closed once the meeting has "
+    "decided.",
+)
+def crm_contribution(
+    request: HttpRequest,
+    slug: Slug,
+    crm_id: CrmId,
+    party_id: PartyId,
+    payload: ContributionIn,
+) -> ContributionOut:
+    crm = _crm(request, slug, crm_id)
+    party = _party(crm, party_id)
+    own = actor_person(actor=actor(request), organisation=crm.organisation)
+    if own is None or not (
+        own.pk == party_id or actor(request).has_perm("resolution.manage_crm", crm)
+    ):
+        raise PermissionDenied("Only the member, or the case's supporters, can write this.")
+    contribution = services.contribution_save(
+        actor=actor(request),
+        party=party,
+        author=own,
+        needs=payload.needs,
+        requests=payload.requests,
+    )
+    return ContributionOut(
+        alias=party.alias,
+        needs=contribution.needs,
+        requests=contribution.requests,
+        on_agenda=contribution.on_agenda,
+        written_by_the_member=contribution.author_id == party_id,
+    )
+
+
+@router.put(
+    "/organisations/{slug}/crms/{crm_id}/summary",
+    response={200: SummaryOut, **ERRORS},
+    summary="Write the S&W summary and suggested text for the agenda (the case's supporters)",
+    description="The summary of support so far is needed before the agenda is published; any "
+    "suggested Action Plan text is optional (ASH-11). Both are checked for names with the rest "
+    "of the agenda (ASH-10).",
+)
+def crm_summary(request: HttpRequest, slug: Slug, crm_id: CrmId, payload: SummaryIn) -> SummaryOut:
+    crm = _crm(request, slug, crm_id)
+    _require_manage(request, crm)
+    crm = services.crm_write_summary(
+        actor=actor(request),
+        crm=crm,
+        support_summary=payload.support_summary,
+        suggested_action_plan=payload.suggested_action_plan,
+    )
+    return SummaryOut(
+        support_summary=crm.support_summary, suggested_action_plan=crm.suggested_action_plan
+    )

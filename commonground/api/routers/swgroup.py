@@ -1,5 +1,6 @@
-"""The Support & Wellbeing group's own records: its health (ASH-18), its budget with what each
-category has spent (ASH-23), and spending requests with each member's own agreement (ASH-22).
+"""The Support & Wellbeing group's own records: its health (ASH-18), attendance at its meetings
+(ASH-21), its budget with what each category has spent and the admin's allocation (ASH-23), and
+spending requests with each member's own agreement (ASH-22).
 
 Everything here is for the group's members and the organisation admin (403 for anyone else in
 the organisation, 404 for other organisations). Reads go through the swgroup selectors and every
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -19,13 +20,13 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from commonground.api.pagination import paginate
 from commonground.api.routers.casework import _fields
 from commonground.api.routers.common import ERRORS, Slug, actor, organisation
-from commonground.api.schemas import MAX_ID, Input, PageOut, PageQuery
+from commonground.api.schemas import MAX_ID, Date, Input, PageOut, PageQuery
 from commonground.casework.models import Case
 from commonground.people.models import Organisation
 from commonground.policies.selectors import organisation_policy
 from commonground.swgroup import selectors, services
 from commonground.swgroup.health import sw_group_health
-from commonground.swgroup.models import SpendingApproval, SpendingRequest
+from commonground.swgroup.models import Budget, SpendingApproval, SpendingRequest
 
 router = Router()
 
@@ -129,6 +130,45 @@ class ApproveIn(Input):
     )
 
 
+Pence = Annotated[int, Field(ge=0, le=MAX_ID, strict=True)]
+
+
+class BudgetIn(Input):
+    starts_on: Date = Field(
+        description="The first day of the period, which is one budget period long (ASH-23). "
+        "Setting the budget for the same day again changes its amounts."
+    )
+    amounts_pence: dict[Annotated[str, Field(max_length=60)], Pence] = Field(
+        max_length=50,
+        description="An amount in pence for each of the policy's categories, such as "
+        '{"training": 50000}; a category left out is allocated nothing. Never less than it has '
+        "spent already.",
+    )
+
+
+class MissedOut(Schema):
+    meeting_id: int
+    on: dt.date
+
+
+class AttendanceRowOut(Schema):
+    person_id: int
+    display_name: str
+    missed: list[MissedOut] = Field(
+        description="Their latest run of missed group meetings, most recent first."
+    )
+    flagged: bool = Field(
+        description="May be asked to step back: the run reached the number in force (ASH-21). "
+        "Nothing happens automatically."
+    )
+
+
+class AttendanceOut(Schema):
+    rule_id: str = Field(description="ASH-21.")
+    consecutive_misses: int = Field(description="The run of misses that flags a member.")
+    items: list[AttendanceRowOut]
+
+
 # Helpers
 
 
@@ -172,6 +212,36 @@ def _spending_out(item: SpendingRequest, needed: tuple[int, int]) -> SpendingOut
         ],
         approvals_needed=needed[0],
         outside_case_needed=needed[1],
+    )
+
+
+def _budget_out(org: Organisation, budget: Budget | None) -> BudgetOut:
+    if budget is None:
+        return BudgetOut(
+            starts_on=None,
+            ends_on=None,
+            allocated_pence=0,
+            spent_pence=0,
+            balance_pence=0,
+            categories=[],
+        )
+    summary = selectors.budget_summary(budget, organisation_policy(org))
+    return BudgetOut(
+        starts_on=budget.starts_on,
+        ends_on=budget.ends_on,
+        allocated_pence=summary.allocated,
+        spent_pence=summary.spent,
+        balance_pence=summary.balance,
+        categories=[
+            CategoryOut(
+                category=line.category,
+                label=line.label,
+                allocated_pence=line.allocated,
+                spent_pence=line.spent,
+                balance_pence=line.balance,
+            )
+            for line in summary.lines
+        ],
     )
 
 
@@ -223,34 +293,7 @@ def sw_health(request: HttpRequest, slug: Slug) -> HealthOut:
 )
 def sw_budget(request: HttpRequest, slug: Slug) -> BudgetOut:
     org = _group(request, slug)
-    budget = selectors.budget_current(org)
-    if budget is None:
-        return BudgetOut(
-            starts_on=None,
-            ends_on=None,
-            allocated_pence=0,
-            spent_pence=0,
-            balance_pence=0,
-            categories=[],
-        )
-    summary = selectors.budget_summary(budget, organisation_policy(org))
-    return BudgetOut(
-        starts_on=budget.starts_on,
-        ends_on=budget.ends_on,
-        allocated_pence=summary.allocated,
-        spent_pence=summary.spent,
-        balance_pence=summary.balance,
-        categories=[
-            CategoryOut(
-                category=line.category,
-                label=line.label,
-                allocated_pence=line.allocated,
-                spent_pence=line.spent,
-                balance_pence=line.balance,
-            )
-            for line in summary.lines
-        ],
-    )
+    return _budget_out(org, selectors.budget_current(org))
 
 
 @router.get(
@@ -322,3 +365,65 @@ def sw_spending_approve(
         services.spending_approve(actor=actor(request), request=found)
     found = _request(request, org, request_id)
     return _spending_out(found, services.approvals_needed(organisation_policy(org)))
+
+
+@router.put(
+    "/organisations/{slug}/sw-group/budget",
+    response={200: BudgetOut, **ERRORS},
+    summary="Allocate the S&W budget for a period, by category (the admin)",
+    description="ASH-23: an amount for each of the policy's categories. A category the policy "
+    "does not have, an allocation below what a category has spent, or a period overlapping "
+    "another budget is refused by name, and nothing is written.",
+)
+def sw_budget_set(request: HttpRequest, slug: Slug, payload: BudgetIn) -> BudgetOut:
+    org = _group(request, slug)
+    if not actor(request).has_perm("swgroup.set_budget", org):
+        raise PermissionDenied("Only the organisation admin allocates the S&W group's budget.")
+    in_force = organisation_policy(org)
+    names = services.categories(in_force)
+    unknown = sorted(set(payload.amounts_pence) - set(names))
+    if unknown:
+        raise ValidationError(
+            {
+                f"amounts_pence.{unknown[0]}": ValidationError(
+                    "%(name)s is not a budget category in the policy; choose from %(names)s.",
+                    code="ASH-23",
+                    params={"name": unknown[0], "names": ", ".join(names)},
+                )
+            }
+        )
+    with _fields(**{name: f"amounts_pence.{name}" for name in names}):
+        budget = services.budget_set(
+            actor=actor(request),
+            organisation=org,
+            starts_on=payload.starts_on,
+            amounts=payload.amounts_pence,
+            in_force=in_force,
+        )
+    return _budget_out(org, budget)
+
+
+@router.get(
+    "/organisations/{slug}/sw-group/attendance",
+    response={200: AttendanceOut, **ERRORS},
+    summary="Each member's missed group meetings, and who may be asked to step back",
+    description="ASH-21: a member whose latest run of missed S&W group meetings reaches the "
+    "number in force is flagged, with the dates they missed. Nothing happens automatically.",
+)
+def sw_attendance(request: HttpRequest, slug: Slug) -> AttendanceOut:
+    org = _group(request, slug)
+    in_force = organisation_policy(org)
+    rows = selectors.attendance(org, in_force)
+    return AttendanceOut(
+        rule_id="ASH-21",
+        consecutive_misses=in_force.value("ASH-21", "consecutive_misses").value,
+        items=[
+            AttendanceRowOut(
+                person_id=row.person.pk,
+                display_name=row.person.display_name,
+                missed=[MissedOut(meeting_id=m.pk, on=m.local_day) for m in row.misses],
+                flagged=row.flagged,
+            )
+            for row in rows
+        ],
+    )

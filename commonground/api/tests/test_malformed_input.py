@@ -297,6 +297,22 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "time": "19:00",
         "place": "Common room",
     },
+    ("POST", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/outreach"): {
+        "on": "D",
+        "note": "By phone",
+    },
+    ("PUT", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/contribution"): {
+        "needs": "Quiet nights",
+        "requests": "A rota",
+    },
+    ("PUT", "/organisations/{slug}/crms/{crm_id}/summary"): {
+        "support_summary": "Support so far",
+        "suggested_action_plan": "Quiet after ten",
+    },
+    ("PUT", "/organisations/{slug}/sw-group/budget"): {
+        "starts_on": "D",
+        "amounts_pence": {"training": 60_000},
+    },
     ("POST", "/organisations/{slug}/sw-group/spending"): {
         "amount_pence": 1_000,
         "category": "training",
@@ -405,7 +421,16 @@ def test_text_no_database_can_store_is_refused(api: Api, fill: dict[str, Any], r
 ID_ENDPOINTS = [
     (method, path, name)
     for method, path, _ in ENDPOINTS
-    for name in ("person_id", "role_id", "qid", "obligation_id", "case_id", "crm_id", "request_id")
+    for name in (
+        "person_id",
+        "role_id",
+        "qid",
+        "obligation_id",
+        "case_id",
+        "crm_id",
+        "party_id",
+        "request_id",
+    )
     if "{" + name + "}" in path
 ]
 

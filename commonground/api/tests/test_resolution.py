@@ -22,7 +22,12 @@ from commonground.people.models import Person, QualificationKind
 from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
 from commonground.resolution import services
-from commonground.resolution.models import AgendaVersion, CommunityResolutionMeeting
+from commonground.resolution.models import (
+    AgendaVersion,
+    CommunityResolutionMeeting,
+    Contribution,
+    CrmParty,
+)
 from commonground.testing.factories import (
     QualificationFactory,
     RoleAssignmentFactory,
@@ -449,3 +454,156 @@ def test_another_sw_member_follows_the_crm_but_does_not_prepare_it(
     response = api.post(crm_path(crm, "/notice"), {"meeting_on": day, "time": "19:00"}, "other_sw")
     assert response.status_code == 403
     assert state() == before
+
+
+# ASH-9, ASH-11: outreach, contributions and the S&W summary
+
+
+def written() -> tuple[Any, ...]:
+    """Everything outreach, a contribution or the summary could change."""
+    return (
+        state(),
+        tuple(CrmParty.objects.order_by("pk").values_list("pk", "outreach_on")),
+        tuple(Contribution.objects.order_by("pk").values_list("pk", "author_id", "on_agenda")),
+        tuple(CRM.objects.order_by("pk").values_list("pk", "updated_at")),
+    )
+
+
+def party_path(crm: CRM, person: Person, rest: str) -> str:
+    return crm_path(crm, f"/parties/{person.pk}{rest}")
+
+
+def test_ASH_9_outreach_is_recorded_by_the_cases_supporters(
+    api: Api, world: World, crm: CRM
+) -> None:
+    path = party_path(crm, world.neighbour, "/outreach")
+    body = {"on": str(timezone.localdate()), "note": "By phone."}
+    before = written()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(path, body, who).status_code == status, who
+    assert written() == before
+    response = api.post(path, body, "supporter")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"alias": "Member B", "outreach_on": str(timezone.localdate())}
+    assert crm.parties.get(case_party__person=world.neighbour).outreach_on == timezone.localdate()
+
+
+def test_outreach_is_recorded_once_it_has_happened_and_only_to_a_party(
+    api: Api, world: World, crm: CRM
+) -> None:
+    before = written()
+    tomorrow = str(timezone.localdate() + dt.timedelta(days=1))
+    response = api.post(
+        party_path(crm, world.neighbour, "/outreach"), {"on": tomorrow}, "supporter"
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == ["on"] and rules_of(response) == ["not_future"]
+    response = api.post(
+        party_path(crm, world.p.unrelated, "/outreach"),
+        {"on": str(timezone.localdate())},
+        "supporter",
+    )
+    assert response.status_code == 404
+    assert written() == before
+
+
+def test_ASH_9_a_party_writes_their_own_contribution_and_the_supporters_write_with_them(
+    api: Api, world: World, crm: CRM
+) -> None:
+    body = {"needs": "Quiet nights.", "requests": "A rota."}
+    own = party_path(crm, world.p.party, "/contribution")
+    before = written()
+    for who, status in {
+        None: 401,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.put(own, body, who).status_code == status, who
+    # The other party cannot write for them.
+    assert (
+        api.put(party_path(crm, world.neighbour, "/contribution"), body, "party").status_code == 403
+    )
+    assert written() == before
+    response = api.put(own, body, "party")
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert out["needs"] == "Quiet nights." and out["written_by_the_member"] is True
+    assert out["on_agenda"] is False
+    # A supporter writes with the neighbour; writing again replaces it.
+    path = party_path(crm, world.neighbour, "/contribution")
+    assert api.put(path, body, "supporter").status_code == 200
+    response = api.put(path, body | {"requests": "Quiet after ten."}, "supporter")
+    assert response.status_code == 200
+    assert response.json()["requests"] == "Quiet after ten."
+    assert response.json()["written_by_the_member"] is False
+    assert Contribution.objects.filter(crm=crm).count() == 2
+
+
+def test_a_contribution_names_what_is_missing_and_writes_nothing(
+    api: Api, world: World, crm: CRM
+) -> None:
+    before = written()
+    response = api.put(
+        party_path(crm, world.p.party, "/contribution"),
+        {"needs": "  ", "requests": "A rota."},
+        "party",
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == ["needs"] and rules_of(response) == ["required"]
+    assert written() == before
+
+
+def test_ASH_11_the_summary_is_written_by_the_cases_supporters(
+    api: Api, world: World, crm: CRM
+) -> None:
+    path = crm_path(crm, "/summary")
+    body = {"support_summary": "Two facilitated conversations.", "suggested_action_plan": "Rota."}
+    before = written()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.put(path, body, who).status_code == status, who
+    response = api.put(path, {"support_summary": " "}, "supporter")
+    assert response.status_code == 400
+    assert fields_of(response) == ["support_summary"] and rules_of(response) == ["required"]
+    assert written() == before
+    response = api.put(path, body, "supporter")
+    assert response.status_code == 200, response.content
+    assert response.json() == body
+    crm.refresh_from_db()
+    assert crm.support_summary == "Two facilitated conversations."
+
+
+def test_the_agenda_is_prepared_and_published_through_the_api(
+    api: Api, world: World, crm: CRM
+) -> None:
+    services.crm_set_date(
+        actor=world.supporter, crm=crm, meeting_at=timezone.now() + dt.timedelta(days=40)
+    )
+    for person in (world.p.party, world.neighbour):
+        today = {"on": str(timezone.localdate())}
+        assert api.post(party_path(crm, person, "/outreach"), today, "supporter").status_code == 200
+        body = {"needs": "Quiet nights.", "requests": "A rota."}
+        assert (
+            api.put(party_path(crm, person, "/contribution"), body, "supporter").status_code == 200
+        )
+    for contribution in Contribution.objects.filter(crm=crm):
+        services.contribution_place(
+            actor=world.supporter, contribution=contribution, on_agenda=True
+        )
+    summary = {"support_summary": "Support so far."}
+    assert api.put(crm_path(crm, "/summary"), summary, "supporter").status_code == 200
+    check = api.get(crm_path(crm, "/agenda/check"), "supporter").json()
+    assert check["publishable"] is True, check
+    assert api.post(crm_path(crm, "/agenda/publish"), {}, "supporter").status_code == 201

@@ -7,6 +7,7 @@ but is not in the group."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,19 @@ from commonground.api.tests.conftest import Api, expect, fields_of, rules_of
 from commonground.audit.models import AuditEntry
 from commonground.casework import services as casework
 from commonground.casework.models import Case
-from commonground.people.models import Person
+from commonground.meetings.models import Participant
+from commonground.meetings.services import meeting_record_attendance
+from commonground.people.models import Person, RoleAssignment
 from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
 from commonground.swgroup import services
-from commonground.swgroup.models import LedgerEntry, SpendingApproval, SpendingRequest
+from commonground.swgroup.models import (
+    Budget,
+    BudgetLine,
+    LedgerEntry,
+    SpendingApproval,
+    SpendingRequest,
+)
 from commonground.testing.factories import RoleAssignmentFactory, person_with_login
 from commonground.testing.personas import Personas
 
@@ -299,3 +308,105 @@ def test_ASH_23_agreement_that_would_overspend_is_refused_naming_the_category(
     assert state() == before
     second.refresh_from_db()
     assert second.status == SpendingRequest.Status.PENDING
+
+
+# ASH-23: allocating the budget
+
+
+def budget_state() -> tuple[Any, ...]:
+    return (
+        tuple(Budget.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
+        tuple(BudgetLine.objects.order_by("pk").values_list("pk", "category", "allocated_pence")),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_ASH_23_only_the_admin_allocates_the_budget(api: Api, world: World) -> None:
+    body = {"starts_on": str(timezone.localdate()), "amounts_pence": {"training": 60_000}}
+    before = budget_state()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "supporter": 403,
+        "unrelated": 403,
+        "other_org": 404,
+    }.items():
+        assert api.put(f"{BASE}/budget", body, who).status_code == status, who
+    assert budget_state() == before
+    response = api.put(f"{BASE}/budget", body, "admin")
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert out["starts_on"] == str(timezone.localdate()) and out["allocated_pence"] == 60_000
+    lines = {c["category"]: c["allocated_pence"] for c in out["categories"]}
+    assert lines["training"] == 60_000 and lines["meeting_spaces"] == 0
+    # Setting it again for the same day changes the amounts.
+    body["amounts_pence"] = {"training": 70_000, "meeting_spaces": 5_000}
+    out = api.put(f"{BASE}/budget", body, "admin").json()
+    assert out["allocated_pence"] == 75_000
+    assert Budget.objects.count() == 1
+
+
+def test_ASH_23_a_budget_is_refused_by_name_and_writes_nothing(
+    api: Api, world: World, budget: None
+) -> None:
+    world.ask(world.m1, 5_000)
+    request = SpendingRequest.objects.get()
+    for member in (world.m1, world.m2, world.m3):
+        services.spending_approve(actor=member.user, request=request)
+    assert LedgerEntry.objects.count() == 1
+    today = timezone.localdate()
+    before = budget_state()
+    cases = [
+        ({"biscuits": 100}, str(today), "amounts_pence.biscuits", "ASH-23"),
+        ({"training": 4_999}, str(today), "amounts_pence.training", "ASH-23"),
+        ({"training": 100}, str(today + dt.timedelta(days=1)), "starts_on", "sw_budget_no_overlap"),
+    ]
+    for amounts, starts_on, field, rule in cases:
+        body = {"starts_on": starts_on, "amounts_pence": amounts}
+        response = api.put(f"{BASE}/budget", body, "admin")
+        assert response.status_code == 400, amounts
+        assert fields_of(response) == [field] and rules_of(response) == [rule], amounts
+    negative = {"starts_on": str(today), "amounts_pence": {"training": -1}}
+    response = api.put(f"{BASE}/budget", negative, "admin")
+    assert response.status_code == 400 and fields_of(response) == ["amounts_pence.training"]
+    assert budget_state() == before
+
+
+# ASH-21: attendance
+
+
+def test_attendance_is_for_the_group_and_the_admin(api: Api, world: World) -> None:
+    expect(api, lambda who: api.get(f"{BASE}/attendance", who), READERS)
+
+
+def test_ASH_21_a_member_missing_the_run_in_force_is_flagged_with_the_dates(
+    api: Api, world: World
+) -> None:
+    # The members joined before the first of the group's meetings.
+    RoleAssignment.objects.filter(role=Role.SW_MEMBER).update(
+        starts_on=timezone.localdate() - dt.timedelta(weeks=10)
+    )
+    missed = []
+    for weeks_ago in (8, 6, 4, 2):
+        meeting = services.group_meeting_schedule(
+            actor=world.p.admin.user,
+            organisation=world.p.org,
+            starts_at=timezone.now() - dt.timedelta(weeks=weeks_ago),
+            duration=dt.timedelta(minutes=90),
+            convenor=world.m1,
+        )
+        marks = {p.person_id: Participant.Status.ATTENDED for p in meeting.participants.all()}
+        if weeks_ago < 8:
+            marks[world.m3.pk] = Participant.Status.ABSENT
+            missed.append(meeting)
+        meeting_record_attendance(actor=world.p.admin.user, meeting=meeting, attendance=marks)
+    response = api.get(f"{BASE}/attendance", "supporter")
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert out["rule_id"] == "ASH-21" and out["consecutive_misses"] == 3
+    rows = {row["person_id"]: row for row in out["items"]}
+    assert rows[world.m3.pk]["flagged"] is True
+    assert [m["meeting_id"] for m in rows[world.m3.pk]["missed"]] == [
+        m.pk for m in reversed(missed)
+    ]
+    assert rows[world.m1.pk]["flagged"] is False and rows[world.m1.pk]["missed"] == []
