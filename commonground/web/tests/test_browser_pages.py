@@ -130,3 +130,25 @@ def test_a_plain_member_sees_their_own_page_and_nothing_else(
     assert response is not None and response.status == 404
     report.scan(page, "not found")
     report.assert_clean()
+
+
+@pytest.mark.parametrize("persona", ["party", "supporter"])
+def test_the_pages_only_a_party_or_a_supporter_opens_pass_axe(
+    browser_page: Any, live_server: Any, persona: str
+) -> None:
+    world = make_world()
+    person = getattr(world.p, persona)
+    base = live_server.url
+    page = browser_page
+    sign_in(page, base, person.user.email, PASSWORD, user=person.user)
+    report = AxeReport()
+    for name, statuses in sorted(MATRIX.items()):
+        if statuses[persona] != 200 or statuses["admin"] == 200:
+            continue
+        if pages()[name].endswith(DOWNLOAD_SUFFIXES) or statuses["anon"] == 200:
+            continue
+        response = page.goto(base + _url(world, name))
+        assert response is not None and response.status == 200, (name, persona)
+        report.scan(page, f"{name} ({persona})")
+    report.assert_clean()
+    assert report.pages, f"no page is for the {persona} alone"
