@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE := commonground.settings
 
 .PHONY: demo install test test-fast lint typecheck migrations-check test-browser browser-deps bench serve worker clean
@@ -32,7 +34,7 @@ serve: install
 
 ## test: the whole suite, lint, types and migration drift.
 test: install lint typecheck migrations-check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 test-fast: install
 	$(BIN)/pytest -q -x
