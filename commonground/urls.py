@@ -22,5 +22,9 @@ urlpatterns = [
     path("o/<slug:org>/cases/", include("commonground.casework.urls")),
     path("o/<slug:org>/crm/", include("commonground.resolution.urls")),
     path("o/<slug:org>/sw-group/", include("commonground.swgroup.urls")),
+    path("o/<slug:org>/groups/", include("commonground.groups.urls")),
+    path("o/<slug:org>/joining/", include("commonground.joining.urls")),
+    path("o/<slug:org>/sessions/", include("commonground.groupsessions.urls")),
+    path("o/<slug:org>/peers/", include("commonground.peers.urls")),
     path("", include("commonground.web.urls")),
 ]

@@ -256,9 +256,13 @@ def _register_routers() -> None:
     from commonground.api.routers import (
         audit,
         casework,
+        groups,
+        groupsessions,
+        joining,
         me,
         obligations,
         organisations,
+        peers,
         people,
         policies,
         qualifications,
@@ -278,6 +282,10 @@ def _register_routers() -> None:
     api.add_router("", casework.router, tags=["casework"])
     api.add_router("", resolution.router, tags=["resolution"])
     api.add_router("", swgroup.router, tags=["sw-group"])
+    api.add_router("", groups.router, tags=["groups"])
+    api.add_router("", joining.router, tags=["joining"])
+    api.add_router("", groupsessions.router, tags=["group-sessions"])
+    api.add_router("", peers.router, tags=["peers"])
 
 
 _register_routers()

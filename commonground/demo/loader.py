@@ -15,6 +15,7 @@ from commonground.audit.models import AuditEntry
 from commonground.audit.services import audit_change
 from commonground.demo.casework import load_ash_cases, load_other_ash_modules
 from commonground.demo.data import DEMO_PASSWORD, ORGANISATIONS, OrganisationSpec, PersonSpec
+from commonground.demo.groups import load_psp_groups
 from commonground.people.models import Organisation, Person
 from commonground.people.roles import Role
 from commonground.people.services import (
@@ -74,6 +75,7 @@ def load_demo() -> LoadReport:
         ash = Organisation.objects.get(slug="ash")
         load_ash_cases(ash)
         load_other_ash_modules(ash)
+        load_psp_groups(Organisation.objects.get(slug="peer-support-plus"))
     return LoadReport(organisations=len(ORGANISATIONS), people=people, logins=demo_logins())
 
 

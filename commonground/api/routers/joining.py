@@ -1,0 +1,7 @@
+"""The joining module's endpoints (peer support groups, PSP)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PeersConfig(AppConfig):
+    name = "commonground.peers"
+    label = "peers"
+    verbose_name = "Guidelines, keeping in touch and membership"
