@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import Client
 
+from commonground.api.tests.app_endpoints import endpoints as app_endpoints
 from commonground.api.tests.endpoints import ENDPOINTS
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_it_lists_every_route_and_no_other(document: dict) -> None:  # type: ign
         for path, operations in document["paths"].items()
         for method in operations
     }
-    assert listed == {(method, path) for method, path, _ in ENDPOINTS}
+    assert listed == {(method, path) for method, path, _ in [*ENDPOINTS, *app_endpoints()]}
 
 
 def test_every_operation_needs_the_token_and_has_typed_answers(document: dict) -> None:  # type: ignore[type-arg]
