@@ -91,6 +91,17 @@ WEEKLY_SESSION_SECTIONS = tuple(
     for key, label in PSP6_LABELS.items()
 )
 
+# PSP-9: what is said in the room stays in the room. The session's record is its housekeeping
+# actions (PSP-8); who came, who took time and who passed are kept by the session page itself.
+PSP9_SECTIONS = (
+    Section(
+        "housekeeping_summary",
+        PSP6_LABELS["housekeeping_summary"],
+        "Next meeting, guarantees to Take Time, promises (PSP-8). Nothing anyone shared is "
+        "written here (PSP-9).",
+    ),
+)
+
 KINDS: dict[str, KindSpec] = {
     MeetingKind.INITIAL_CONVERSATION: KindSpec(
         (

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from commonground.access.policy import standing
 from commonground.audit.services import audit_read
-from commonground.meetings.kinds import MeetingKind, Section, kind_spec, psp6_sections
+from commonground.meetings.kinds import (
+    PSP9_SECTIONS,
+    MeetingKind,
+    Section,
+    kind_spec,
+    psp6_sections,
+)
 from commonground.meetings.models import CalendarFeedToken, Meeting, Participant, hash_feed_token
 from commonground.people.models import Organisation, Person
 from commonground.policies.selectors import OrganisationPolicy, organisation_policy
@@ -85,9 +91,13 @@ def notes_template(
     *, meeting: Meeting, in_force: OrganisationPolicy | None = None
 ) -> tuple[Section, ...]:
     """The sections of this meeting's notes: the kind's own, or for a weekly session the
-    structure the organisation's PSP-6 lists."""
+    structure the organisation's PSP-6 lists. Where PSP-9 holds (what is said in the room stays
+    in the room), a weekly session's notes have the housekeeping actions only: nothing a peer
+    shares has a place to be written down."""
     if meeting.kind == MeetingKind.WEEKLY_SESSION:
         policy = in_force or organisation_policy(meeting.organisation)
+        if policy.adopts("PSP-9"):
+            return PSP9_SECTIONS
         if policy.adopts("PSP-6"):
             structure = policy.value("PSP-6", "session_structure")
             if isinstance(structure, Choices):

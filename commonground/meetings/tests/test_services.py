@@ -93,10 +93,26 @@ def test_WCC_6_1_to_1_notes_follow_the_template_and_WCC_8_the_staff_member_gets_
 def test_PSP_6_the_weekly_session_template_follows_the_organisations_structure(
     personas: Personas, meeting: Meeting
 ) -> None:
-    policy_adopt(actor=None, organisation=personas.org, policy="PSP")
+    policy_adopt(actor=None, organisation=personas.org, policy="PSP", only_rules=["PSP-6"])
     keys = [s.key for s in notes_template(meeting=meeting)]
     assert keys[0] == "welcome_and_housekeeping" and keys[-1] == "round_taking_away"
     assert keys.index("break") == 5
+
+
+def test_PSP_9_a_weekly_sessions_notes_have_no_place_for_what_peers_share(
+    personas: Personas, meeting: Meeting
+) -> None:
+    policy_adopt(actor=None, organisation=personas.org, policy="PSP")
+    assert [s.key for s in notes_template(meeting=meeting)] == ["housekeeping_summary"]
+    with pytest.raises(ValidationError) as exc:
+        meeting_write_notes(
+            actor=personas.supporter.user,
+            meeting=meeting,
+            sections={"round_of_good_news": "Pat's news about her daughter"},
+        )
+    assert exc.value.error_dict["sections"][0].code == "meeting_notes_section"
+    meeting.refresh_from_db()
+    assert meeting.notes == ""
 
 
 def test_a_section_not_on_the_template_is_refused(personas: Personas, meeting: Meeting) -> None:
