@@ -32,6 +32,7 @@ from commonground.meetings.models import (
 )
 from commonground.meetings.rules import participation
 from commonground.meetings.selectors import notes_template
+from commonground.meetings.signals import attendance_recorded
 from commonground.meetings.staffing import (
     StaffingProblem,
     counted_facilitators,
@@ -672,6 +673,7 @@ def meeting_record_attendance(
                 at=meeting.starts_at,
                 actor=actor,
             )
+        attendance_recorded.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 
 

@@ -20,6 +20,7 @@ from commonground.meetings.services import (
     meeting_record_attendance,
     meeting_write_notes,
 )
+from commonground.meetings.signals import attendance_recorded
 from commonground.notifications.models import Notification
 from commonground.obligations.models import Obligation
 from commonground.obligations.services import obligation_schedule
@@ -213,6 +214,33 @@ def test_attendance_only_for_those_invited_and_known_statuses(
         assert exc.value.error_dict["attendance"][0].code == code
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
+
+
+def test_recording_attendance_tells_listening_modules_inside_the_transaction(
+    personas: Personas, meeting: Meeting, clock: object
+) -> None:
+    # PSP-10: a module counting absences hears of each recording; if it fails, nothing stays.
+    clock.move_to(at(2))  # type: ignore[attr-defined]
+    heard: list[Meeting] = []
+
+    def listener(sender: object, meeting: Meeting, actor: object, **kwargs: object) -> None:
+        heard.append(meeting)
+        raise RuntimeError("listener failed")
+
+    attendance_recorded.connect(listener)
+    try:
+        with pytest.raises(RuntimeError):
+            meeting_record_attendance(
+                actor=personas.supporter.user,
+                meeting=meeting,
+                attendance={personas.party.pk: "absent"},
+            )
+    finally:
+        attendance_recorded.disconnect(listener)
+    assert heard == [meeting]
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+    assert meeting.participants.get(person=personas.party).status == "invited"
 
 
 def test_people_from_another_organisation_cannot_be_at_a_meeting(
