@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -12,8 +14,10 @@ from django.utils import timezone
 from commonground.access.policy import standing
 from commonground.groups.models import SUBJECT_TYPE, GroupFacilitator, GroupMember, SupportGroup
 from commonground.meetings.kinds import MeetingKind
-from commonground.meetings.models import Meeting
-from commonground.people.models import Organisation, Person
+from commonground.meetings.models import Meeting, Participant
+from commonground.people.models import Organisation, Person, Qualification
+from commonground.policies.selectors import OrganisationPolicy
+from commonground.policies.values import QualificationRequirement
 
 
 def facilitator_ids(group_id: int, *, organisation_id: int | None = None) -> frozenset[int]:
@@ -112,3 +116,117 @@ def group_sessions(group: SupportGroup) -> QuerySet[Meeting]:
         subject_id=str(group.pk),
         kind=MeetingKind.WEEKLY_SESSION,
     )
+
+
+def upcoming_sessions(group: SupportGroup) -> QuerySet[Meeting]:
+    """The group's scheduled sessions from now on, soonest first, participants prefetched."""
+    return (
+        group_sessions(group)
+        .filter(status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("person").order_by("role", "pk"),
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def next_sessions(groups: Iterable[SupportGroup]) -> dict[int, Meeting]:
+    """Each group's next scheduled session, for many groups in one query."""
+    by_id = {str(g.pk): g for g in groups}
+    if not by_id:
+        return {}
+    organisation_ids = {g.organisation_id for g in by_id.values()}
+    rows = (
+        Meeting.objects.filter(
+            organisation_id__in=organisation_ids,
+            subject_type=SUBJECT_TYPE,
+            subject_id__in=list(by_id),
+            kind=MeetingKind.WEEKLY_SESSION,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .order_by("starts_at", "pk")
+        .only("id", "subject_id", "starts_at", "duration", "organisation_id")
+    )
+    found: dict[int, Meeting] = {}
+    for meeting in rows:
+        found.setdefault(int(meeting.subject_id), meeting)
+    return found
+
+
+def last_scheduled_start(group: SupportGroup) -> dt.datetime | None:
+    """When the group's latest scheduled session starts (to schedule the ones after it)."""
+    latest = (
+        group_sessions(group)
+        .filter(status=Meeting.Status.SCHEDULED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return latest
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    """A facilitator in the group's pool, and the training each staffing rule asks for."""
+
+    row: GroupFacilitator
+    person: Person
+    # (rule id, qualification label, held today, expires on) for each rule the organisation adopts.
+    training: tuple[tuple[str, str, bool, dt.date | None], ...]
+
+    @property
+    def trained(self) -> bool:
+        return all(held for _, _, held, _ in self.training)
+
+
+def staffing_qualifications(in_force: OrganisationPolicy) -> list[tuple[str, str]]:
+    """(rule id, qualification code) for each session staffing rule the organisation adopts."""
+    wanted = []
+    if in_force.adopts("PSP-4"):
+        wanted.append(("PSP-4", in_force.value("PSP-4", "facilitator_qualification").code))
+    if in_force.adopts("IMHP-1"):
+        wanted.append(("IMHP-1", in_force.value("IMHP-1", "trained_qualification").code))
+    return wanted
+
+
+def facilitator_pool(group: SupportGroup, in_force: OrganisationPolicy) -> list[PoolMember]:
+    """The current pool with whether each holds the training PSP-4 (and IMHP-1) names, today."""
+    today = timezone.localdate()
+    rows = list(
+        GroupFacilitator.objects.current(today).filter(group=group).select_related("person")
+    )
+    wanted = staffing_qualifications(in_force)
+    codes = {code for _, code in wanted}
+    held: dict[tuple[int, str], dt.date | None] = {}
+    if rows and codes:
+        for person_id, kind, expires_on in (
+            Qualification.objects.current(on=today)
+            .filter(person__in=[r.person_id for r in rows], kind__in=sorted(codes))
+            .order_by("expires_on")
+            .values_list("person_id", "kind", "expires_on")
+        ):
+            # The longest-lasting current one counts (None: does not expire).
+            key = (person_id, kind)
+            if key not in held or expires_on is None or (held[key] or dt.date.max) < expires_on:
+                held[key] = expires_on
+    pool = [
+        PoolMember(
+            row=r,
+            person=r.person,
+            training=tuple(
+                (
+                    rule_id,
+                    str(QualificationRequirement(code)),
+                    (r.person_id, code) in held,
+                    held.get((r.person_id, code)),
+                )
+                for rule_id, code in wanted
+            ),
+        )
+        for r in rows
+    ]
+    return sorted(pool, key=lambda m: m.person.display_name.casefold())

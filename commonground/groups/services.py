@@ -18,10 +18,11 @@ from django.utils import timezone
 from commonground.audit.models import AuditEntry
 from commonground.audit.services import CONFIDENTIAL_MARK, audit_change, creation_changes
 from commonground.groups.models import SUBJECT_TYPE, GroupFacilitator, GroupMember, SupportGroup
-from commonground.groups.selectors import current_members, facilitator_ids
+from commonground.groups.selectors import current_members, facilitator_ids, last_scheduled_start
 from commonground.meetings.kinds import MeetingKind
 from commonground.meetings.models import Meeting
 from commonground.meetings.services import meeting_schedule
+from commonground.meetings.staffing import StaffingProblem, refusals, staffing_check, warnings
 from commonground.people.models import Organisation, Person
 from commonground.policies.selectors import OrganisationPolicy, organisation_policy
 from commonground.policies.values import LONDON
@@ -30,6 +31,8 @@ Action = AuditEntry.Action
 NAME_MAX = 120
 TEXT_MAX = 2000
 VENUE_MAX = 300
+# How many weekly sessions may be scheduled in one go.
+WEEKS_MAX = 12
 
 
 def _error(field: str | None, message: str, code: str, **params: Any) -> ValidationError:
@@ -402,3 +405,113 @@ def session_schedule(
         subject=(SUBJECT_TYPE, group.pk),
         in_force=in_force or organisation_policy(group.organisation),
     )
+
+
+def session_starts(group: SupportGroup, weeks: int = 1) -> list[dt.datetime]:
+    """The starts of the group's next `weeks` sessions after the last one already scheduled
+    (or after now), each on the group's weekday and time (Europe/London wall time)."""
+    now = timezone.now()
+    latest = last_scheduled_start(group)
+    first = next_session_start(group, max(now, latest) if latest else now)
+    day = first.date()
+    return [
+        dt.datetime.combine(day + dt.timedelta(weeks=n), group.start_time, tzinfo=LONDON)
+        for n in range(weeks)
+    ]
+
+
+def sessions_check(
+    *,
+    group: SupportGroup,
+    facilitators: Sequence[Person],
+    starts: Sequence[dt.datetime],
+    in_force: OrganisationPolicy | None = None,
+) -> list[tuple[dt.datetime, list[StaffingProblem]]]:
+    """The meetings staffing check (PSP-4, IMHP-1 where adopted) for each session's own day."""
+    policy = in_force or organisation_policy(group.organisation)
+    return [
+        (
+            start,
+            staffing_check(
+                in_force=policy,
+                kind=MeetingKind.WEEKLY_SESSION,
+                on=timezone.localtime(start, LONDON).date(),
+                facilitators=facilitators,
+            ),
+        )
+        for start in starts
+    ]
+
+
+def _day_text(start: dt.datetime) -> str:
+    local = timezone.localtime(start, LONDON)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def sessions_schedule(
+    *,
+    actor: Any,
+    group: SupportGroup,
+    facilitators: Sequence[Person],
+    weeks: int = 1,
+    lead: Person | None = None,
+    confirmed: bool = False,
+    in_force: OrganisationPolicy | None = None,
+) -> list[Meeting]:
+    """Schedule the group's next `weeks` sessions with the same facilitators, all or none.
+
+    Every date is checked first (PSP-4, IMHP-1 as the organisation adopts them): a rule that
+    refuses refuses the whole request, naming the rule and the day; a warning needs `confirmed`
+    (field "confirm", code the rule id)."""
+    _require(
+        actor,
+        "groups.schedule_session",
+        group,
+        "Only the group's facilitators or the admin can schedule its sessions.",
+    )
+    if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= WEEKS_MAX:
+        raise _error(
+            "weeks", "Schedule between 1 and %(max)s weeks at a time.", "weeks_range", max=WEEKS_MAX
+        )
+    if not group.is_open:
+        raise _error("group", "This group has closed.", "group_open")
+    policy = in_force or organisation_policy(group.organisation)
+    starts = session_starts(group, weeks)
+    checked = sessions_check(group=group, facilitators=facilitators, starts=starts, in_force=policy)
+    refused = [
+        ValidationError(
+            "%(rule)s on %(day)s: %(message)s",
+            code=p.rule_id,
+            params={"rule": p.rule_id, "day": _day_text(start), "message": p.message},
+        )
+        for start, problems in checked
+        for p in refusals(problems)
+    ]
+    if refused:
+        raise ValidationError({"facilitators": refused})
+    warned = [(start, p) for start, problems in checked for p in warnings(problems)]
+    if warned and not confirmed:
+        raise ValidationError(
+            {
+                "confirm": [
+                    ValidationError(
+                        "%(rule)s on %(day)s: %(message)s Confirm to schedule anyway.",
+                        code=p.rule_id,
+                        params={"rule": p.rule_id, "day": _day_text(start), "message": p.message},
+                    )
+                    for start, p in warned
+                ]
+            }
+        )
+    with transaction.atomic():
+        return [
+            session_schedule(
+                actor=actor,
+                group=group,
+                facilitators=facilitators,
+                starts_at=start,
+                lead=lead,
+                in_force=policy,
+            )
+            for start in starts
+        ]
