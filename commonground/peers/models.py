@@ -228,4 +228,8 @@ class Donation(models.Model):
         indexes = [models.Index(fields=["organisation", "received_on"], name="donation_org_day")]
 
     def __str__(self) -> str:
-        return f"£{self.amount_pence / 100:.2f} on {self.received_on}"
+        return f"{self.pounds} on {self.received_on}"
+
+    @property
+    def pounds(self) -> str:
+        return f"£{self.amount_pence // 100:,}.{self.amount_pence % 100:02d}"

@@ -155,6 +155,14 @@ class MonthTotal:
     count: int
     gift_aid_pence: int
 
+    @property
+    def total(self) -> str:
+        return pounds(self.total_pence)
+
+    @property
+    def gift_aid(self) -> str:
+        return pounds(self.gift_aid_pence)
+
 
 def donations_by_month(organisation: Organisation) -> list[MonthTotal]:
     rows = (

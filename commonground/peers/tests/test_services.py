@@ -249,27 +249,45 @@ def test_PSP_10_peer_leaves_by_themselves_or_a_facilitator_records_a_call(person
     assert left.ends_on == timezone.localdate()
 
 
+def _seek_news() -> list[Obligation]:
+    return list(Obligation.objects.filter(rule_id="PSP-10"))
+
+
 def test_PSP_10_three_absences_in_a_row_open_a_seek_news_action(personas, group):
     party = personas.party.pk
     held_session(personas, group, 5, {party: "attended"})
     held_session(personas, group, 4, {party: "absent"})
     held_session(personas, group, 3, {party: "apologies"})
     held_session(personas, group, 2, {party: "absent"})
-    assert services.absences_check(group) == []
     last = held_session(personas, group, 1, {party: "absent"})
     # Apologies end a run: two absences since, below the policy's three.
     assert services.absences_check(last) == []
+    assert _seek_news() == []
+    # Recording attendance runs the check (the meetings module's attendance_recorded signal).
     held_session(personas, group, 0, {party: "absent"})
-    opened = services.absences_check(group)
-    assert len(opened) == 1
-    action = opened[0]
+    [action] = _seek_news()
     assert action.rule_id == "PSP-10" and action.param == "seek_news_after_absences"
+    assert action.state == "open"
     assert set(action.assignees.values_list("pk", flat=True)) >= {personas.supporter.pk}
     assert action.due_on >= timezone.localdate()
     # Idempotent: the same run opens nothing more.
     assert services.absences_check(group) == []
     row = next(r for r in selectors.absences(group) if r.person == personas.party)
     assert len(row.run) == 3
+
+
+def test_PSP_10_the_check_runs_by_hand_for_a_group(personas, group):
+    from commonground.meetings.signals import attendance_recorded
+    from commonground.peers.receivers import check_absences
+
+    attendance_recorded.disconnect(check_absences, dispatch_uid="peers-absences-check")
+    try:
+        for weeks in (3, 2, 1):
+            held_session(personas, group, weeks, {personas.party.pk: "absent"})
+    finally:
+        attendance_recorded.connect(check_absences, dispatch_uid="peers-absences-check")
+    assert _seek_news() == []
+    assert len(services.absences_check(group)) == 1
 
 
 def test_PSP_10_the_number_in_force_is_the_organisations(personas, group):
@@ -283,13 +301,13 @@ def test_PSP_10_the_number_in_force_is_the_organisations(personas, group):
     )
     held_session(personas, group, 2, {personas.party.pk: "absent"})
     held_session(personas, group, 1, {personas.party.pk: "absent"})
-    assert len(services.absences_check(group)) == 1
+    assert len(_seek_news()) == 1
 
 
 def test_PSP_10_news_recorded_meets_the_action_and_keeps_only_the_outcome(personas, group):
     for weeks in (3, 2, 1):
         held_session(personas, group, weeks, {personas.party.pk: "absent"})
-    [action] = services.absences_check(group)
+    [action] = _seek_news()
     with pytest.raises(PermissionDenied):
         services.news_record(
             actor=personas.admin.user, group=group, person=personas.party, outcome="news_received"
@@ -316,7 +334,6 @@ def test_PSP_10_news_recorded_meets_the_action_and_keeps_only_the_outcome(person
 def test_PSP_10_news_that_the_peer_is_leaving_ends_their_membership(personas, group):
     for weeks in (3, 2, 1):
         held_session(personas, group, weeks, {personas.party.pk: "absent"})
-    services.absences_check(group)
     services.news_record(
         actor=personas.supporter.user, group=group, person=personas.party, outcome="leaving"
     )
@@ -331,6 +348,7 @@ def test_PSP_10_a_rule_not_adopted_opens_nothing(personas, group):
     for weeks in (3, 2, 1):
         held_session(personas, group, weeks, {personas.party.pk: "absent"})
     assert services.absences_check(group) == []
+    assert _seek_news() == []
 
 
 # PSP-11 -----------------------------------------------------------------------------------------
@@ -508,3 +526,24 @@ def test_PSP_12_a_donor_has_no_more_access_or_membership_than_a_peer_who_never_g
             actor=person.user, organisation=personas.org, supports_objects=True
         )
         assert member.joined_on == timezone.localdate()
+
+
+def test_PSP_10_the_command_looks_at_recently_held_sessions(personas, group):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from commonground.meetings.signals import attendance_recorded
+    from commonground.peers.receivers import check_absences
+
+    attendance_recorded.disconnect(check_absences, dispatch_uid="peers-absences-check")
+    try:
+        for weeks in (3, 2, 1):
+            held_session(personas, group, weeks, {personas.party.pk: "absent"})
+    finally:
+        attendance_recorded.connect(check_absences, dispatch_uid="peers-absences-check")
+    out = StringIO()
+    call_command("peers_absences", days=30, stdout=out)
+    assert "1 seek-news actions opened" in out.getvalue()
+    call_command("peers_absences", days=30, stdout=out)
+    assert len(_seek_news()) == 1
