@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from commonground.access.policy import standing
 from commonground.groups import selectors, services
 from commonground.groups.forms import (
     CloseForm,
@@ -33,6 +34,7 @@ from commonground.groups.forms import (
     ScheduleForm,
 )
 from commonground.groups.models import GroupFacilitator, GroupMember, SupportGroup
+from commonground.meetings.models import Meeting
 from commonground.meetings.staffing import meeting_staffing
 from commonground.people.models import Organisation, Person
 from commonground.people.selectors import organisation_get
@@ -56,22 +58,39 @@ def safe_reverse(name: str, **kwargs: Any) -> str | None:
         return None
 
 
-# Pages the other PSP modules add about a group: (label, URL names tried in turn).
+# Pages the other PSP modules add about a group: (label, URL name, the group's id kwarg, for
+# whom: "all" who see the group, or "runs" its facilitators and the admin). A page not there
+# (yet) is shown as a labelled slot without a link.
 GROUP_LINKS = (
-    ("Guidelines", ("peers:group_guidelines", "peers:guidelines")),
-    ("Actions", ("groupsessions:group_actions", "groupsessions:actions")),
-    ("Past sessions", ("groupsessions:group_sessions",)),
+    ("The group's guidelines", "peers:group_guidelines", "group_id", "all"),
+    ("The group's actions", "groupsessions:group_actions", "pk", "all"),
+    ("Absences and keeping in touch", "peers:absences", "group_id", "runs"),
 )
 
 
-def _group_links(organisation: Organisation, group: SupportGroup) -> list[tuple[str, str | None]]:
-    found = []
-    for label, names in GROUP_LINKS:
-        url = None
-        for name in names:
-            url = url or safe_reverse(name, org=organisation.slug, group_pk=group.pk)
-        found.append((label, url))
-    return found
+def _group_links(
+    organisation: Organisation, group: SupportGroup, runs: bool
+) -> list[tuple[str, str | None]]:
+    return [
+        (label, safe_reverse(name, org=organisation.slug, **{kwarg: group.pk}))
+        for label, name, kwarg, audience in GROUP_LINKS
+        if runs or audience == "all"
+    ]
+
+
+def _session_links(
+    organisation: Organisation, group: SupportGroup, session: Meeting, runs: bool, member: bool
+) -> dict[str, str | None]:
+    """The session's own pages: running it (facilitators), sending apologies (members)."""
+    org = organisation.slug
+    return {
+        "run": safe_reverse("groupsessions:session", org=org, pk=session.pk) if runs else None,
+        "apologies": safe_reverse(
+            "peers:apologies", org=org, group_id=group.pk, meeting_id=session.pk
+        )
+        if member
+        else None,
+    }
 
 
 def _url(name: str, organisation: Organisation, **kwargs: Any) -> str:
@@ -201,6 +220,7 @@ def group_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation, group = _group(request, org, pk)
     in_force = organisation_policy(organisation)
     runs = can(request, "groups.view_members", group)
+    member = selectors.is_member(standing(request.user, organisation).person, group)
     sessions = list(selectors.upcoming_sessions(group)[:UPCOMING_SHOWN])
     context: dict[str, Any] = {
         "group": group,
@@ -210,10 +230,11 @@ def group_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
                 s,
                 meeting_staffing(meeting=s, in_force=in_force) if runs else None,
                 can(request, "meetings.view_meeting", s),
+                _session_links(organisation, group, s, runs, member),
             )
             for s in sessions
         ],
-        "links": _group_links(organisation, group),
+        "links": _group_links(organisation, group, runs),
         "runs": runs,
         "can_change": can(request, "groups.change_group", group),
         "can_pool": can(request, "groups.change_facilitators", group),

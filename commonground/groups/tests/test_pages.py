@@ -98,7 +98,20 @@ def test_a_peer_sees_the_schedule_venue_sessions_and_facilitators_never_other_me
     assert personas.supporter.display_name in text and "Cam Cofacilitator" in text
     assert "Zed Hidden-Peer" not in text
     assert "Members of the group" not in text and "Pool of facilitators" not in text
-    assert "Guidelines" in text  # the slot, linked once the page exists
+    guidelines = reverse(
+        "peers:group_guidelines", kwargs={"org": personas.org.slug, "group_id": shared.group.pk}
+    )
+    assert f'href="{guidelines}"' in text
+    apologies = reverse(
+        "peers:apologies",
+        kwargs={
+            "org": personas.org.slug,
+            "group_id": shared.group.pk,
+            "meeting_id": shared.session.pk,
+        },
+    )
+    assert f'href="{apologies}"' in text
+    assert "Run this session" not in text and "Absences" not in text
 
 
 def test_facilitators_see_members_pool_training_and_each_sessions_staffing(
