@@ -10,3 +10,6 @@ from commonground.testing.personas import Personas
 @pytest.fixture
 def group(personas: Personas) -> SupportGroup:
     return psp_group(personas)
+
+
+from commonground.api.tests.conftest import api, tokens  # noqa: E402, F401

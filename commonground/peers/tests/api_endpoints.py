@@ -1,0 +1,53 @@
+"""The peers endpoints for the API-wide checks (see commonground/api/tests/app_endpoints.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from commonground.peers import services
+from commonground.peers.tests.helpers import psp_group, session
+
+G = "/organisations/{slug}/peers/groups/{group_id}"
+ENDPOINTS = [
+    ("GET", "/organisations/{slug}/peers/guidelines", False),
+    ("GET", G + "/guidelines", False),
+    ("POST", G + "/guidelines", True),
+    ("POST", G + "/guidelines/{guideline_id}/decision", True),
+    ("GET", G + "/absences", False),
+    ("POST", G + "/sessions/{session_id}/apologies", True),
+    ("GET", "/organisations/{slug}/peers/donations", False),
+    ("POST", "/organisations/{slug}/peers/donations", True),
+]
+VALID = {
+    ("POST", G + "/guidelines"): {"topic": "phones", "text": "Phones on silent."},
+    ("POST", G + "/guidelines/{guideline_id}/decision"): {
+        "agreed": True,
+        "decided_on": "D",
+        "how_decided": "Consensus",
+    },
+    ("POST", G + "/sessions/{session_id}/apologies"): {},
+    ("POST", "/organisations/{slug}/peers/donations"): {
+        "amount_pence": 500,
+        "received_on": "D",
+        "anonymous": True,
+    },
+}
+ID_NAMES = ("group_id", "guideline_id", "session_id")
+
+
+def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
+    from commonground.groups.models import SupportGroup
+
+    # The shared group if another module filled it in already, else one of our own.
+    found = SupportGroup.objects.filter(pk=values.get("group_id", 0)).first()
+    group = found or SupportGroup.objects.filter(organisation=personas.org).first()
+    group = group or psp_group(personas)
+    proposed = services.guideline_propose(
+        actor=personas.party.user, group=group, topic="phones", text="Phones away."
+    )
+    meeting = session(personas, group, when=timezone.now() + dt.timedelta(days=2))
+    mine = {"group_id": group.pk, "guideline_id": proposed.pk, "session_id": meeting.pk}
+    return {k: v for k, v in mine.items() if k not in values}
