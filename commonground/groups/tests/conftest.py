@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import time_machine
 
+# The API client fixtures (a bearer token per persona).
+from commonground.api.tests.conftest import api, tokens  # noqa: F401
 from commonground.groups.tests.world import SharedGroup, make_shared_group
 from commonground.policies.values import LONDON
 from commonground.testing.personas import Personas
