@@ -384,6 +384,10 @@ def contribution_place(*, actor: Any, contribution: Contribution, on_agenda: boo
     crm = contribution.crm
     _require(actor, "resolution.manage_crm", crm, "Only the case's supporters place contributions.")
     with transaction.atomic():
+        if _locked(crm).state == CRM.State.DECIDED:
+            raise _error(
+                "on_agenda", "The meeting has decided; its agenda is closed.", "crm_decided"
+            )
         contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
         old = contribution.on_agenda
         contribution.on_agenda = bool(on_agenda)
@@ -907,9 +911,11 @@ def check_in_record(
     note = _text(note, "note", what="Say how the Action Plan is going.")
     if held_on > timezone.localdate():
         raise _error("held_on", "Record a check-in once it has happened.", "not_future")
-    if notice.state != NoticeToQuit.State.RUNNING:
-        raise _error("held_on", "This Notice to Quit is over.", "ntq_running")
     with transaction.atomic():
+        # Under the notice's lock, so a check-in never lands after reinstatement or court.
+        notice = NoticeToQuit.objects.select_for_update().get(pk=notice.pk)
+        if notice.state != NoticeToQuit.State.RUNNING:
+            raise _error("held_on", "This Notice to Quit is over.", "ntq_running")
         check_in = CheckIn.objects.create(
             notice=notice,
             held_on=held_on,

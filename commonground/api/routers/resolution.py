@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -22,11 +22,19 @@ from commonground.api.routers.casework import CaseId, PersonRef, _fields, _oblig
 from commonground.api.routers.common import ERRORS, Slug, actor, organisation
 from commonground.api.schemas import LONG_TEXT, MAX_ID, Date, Input, ObligationOut
 from commonground.casework.models import CaseParty
+from commonground.meetings.models import Meeting
 from commonground.people.models import Organisation
 from commonground.people.selectors import actor_person
 from commonground.policies.values import LONDON
 from commonground.resolution import selectors, services
-from commonground.resolution.models import AgendaVersion, CommunityResolutionMeeting, CrmParty
+from commonground.resolution.models import (
+    AgendaVersion,
+    CommunityResolutionMeeting,
+    Contribution,
+    CrmParty,
+    NoticeToQuit,
+    Reinstatement,
+)
 
 CRM = CommunityResolutionMeeting
 
@@ -314,6 +322,16 @@ def _summary(crm: CRM, access: str) -> CrmSummaryOut:
     )
 
 
+def _contribution_out(party: CrmParty, contribution: Contribution) -> ContributionOut:
+    return ContributionOut(
+        alias=party.alias,
+        needs=contribution.needs,
+        requests=contribution.requests,
+        on_agenda=contribution.on_agenda,
+        written_by_the_member=contribution.author_id == party.case_party.person_id,
+    )
+
+
 def _org(request: HttpRequest, slug: str) -> Organisation:
     return organisation(request, slug)
 
@@ -520,13 +538,7 @@ def crm_contribution(
         needs=payload.needs,
         requests=payload.requests,
     )
-    return ContributionOut(
-        alias=party.alias,
-        needs=contribution.needs,
-        requests=contribution.requests,
-        on_agenda=contribution.on_agenda,
-        written_by_the_member=contribution.author_id == party_id,
-    )
+    return _contribution_out(party, contribution)
 
 
 @router.put(
@@ -549,3 +561,251 @@ def crm_summary(request: HttpRequest, slug: Slug, crm_id: CrmId, payload: Summar
     return SummaryOut(
         support_summary=crm.support_summary, suggested_action_plan=crm.suggested_action_plan
     )
+
+
+# ASH-9: placing a contribution on the agenda --------------------------------------------------
+
+
+class PlaceIn(Input):
+    on_agenda: Literal["yes", "no"] = Field(
+        description="yes: the contribution goes on the anonymous agenda draft; no: it comes off "
+        "(ASH-9). It is published only with the agenda (ASH-10)."
+    )
+
+
+@router.post(
+    "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/contribution/place",
+    response={200: ContributionOut, **ERRORS},
+    summary="Place a party's contribution on the agenda draft, or take it off (the supporters)",
+    description="Until a supporter places it, a contribution is private to its author and the "
+    "case's supporters (ASH-9). Closed once the meeting has decided.",
+)
+def crm_contribution_place(
+    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: PlaceIn
+) -> ContributionOut:
+    crm = _crm(request, slug, crm_id)
+    party = _party(crm, party_id)
+    _require_manage(request, crm)
+    contribution = Contribution.objects.filter(party=party).select_related("crm").first()
+    if contribution is None:
+        raise Http404("This member has no contribution yet.")
+    with _fields(on_agenda="on_agenda"):
+        contribution = services.contribution_place(
+            actor=actor(request), contribution=contribution, on_agenda=payload.on_agenda == "yes"
+        )
+    return _contribution_out(party, contribution)
+
+
+# ASH-13, ASH-14: the meeting's decision for each party ----------------------------------------
+
+
+class DecisionIn(Input):
+    action_plan: Literal["needed", "not_needed"] = Field(
+        description="Whether the member needs an Action Plan: only where significant harm is "
+        "recorded for them (ASH-13). An Action Plan removes their membership and issues a "
+        "Notice to Quit (ASH-14)."
+    )
+    reason: str = Field(
+        max_length=LONG_TEXT, description="What the meeting decided and why. Confidential."
+    )
+    actions: str = Field(
+        "",
+        max_length=LONG_TEXT,
+        description="What the Action Plan asks of the member; needed with an Action Plan.",
+    )
+
+
+class DecisionOut(Schema):
+    alias: str
+    action_plan_needed: bool
+    action_plan_id: int | None = Field(description="The Action Plan agreement, if any.")
+    action_plan_ends_on: dt.date | None = Field(description="It covers the policy's period.")
+    notice_to_quit_id: int | None = Field(description="The Notice to Quit issued (ASH-14).")
+    crm_state: CRM.State = Field(description="decided once every party has a decision.")
+
+
+@router.post(
+    "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/decision",
+    response={201: DecisionOut, **ERRORS},
+    summary="Record the meeting's decision for one party (the organisation admin)",
+    description="Once the meeting has started and its anonymous agenda is published. An Action "
+    "Plan only where significant harm is recorded for the member (ASH-13); it removes their "
+    "membership and issues an 8-week Notice to Quit in the same step (ASH-14). Once per party.",
+)
+def crm_decision(
+    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: DecisionIn
+) -> Status[DecisionOut]:
+    crm = _crm(request, slug, crm_id)
+    party = _party(crm, party_id)
+    if not actor(request).has_perm("resolution.decide_crm", crm):
+        raise PermissionDenied("The organisation admin records the community's decisions.")
+    with _fields(action_plan_needed="action_plan"):
+        decision = services.crm_decide(
+            actor=actor(request),
+            party=party,
+            action_plan_needed=payload.action_plan == "needed",
+            reason=payload.reason,
+            actions=payload.actions,
+        )
+    plan = decision.action_plan
+    notice = NoticeToQuit.objects.filter(decision=decision).first()
+    decision.crm.refresh_from_db(fields=["state"])
+    return Status(
+        201,
+        DecisionOut(
+            alias=party.alias,
+            action_plan_needed=decision.action_plan_needed,
+            action_plan_id=plan.pk if plan else None,
+            action_plan_ends_on=plan.ends_on if plan else None,
+            notice_to_quit_id=notice.pk if notice else None,
+            crm_state=CRM.State(decision.crm.state),
+        ),
+    )
+
+
+# ASH-15, ASH-16, ASH-17: after a Notice to Quit ----------------------------------------------
+
+
+NoticeId = Annotated[int, Path(ge=1, le=MAX_ID, description="The Notice to Quit's id.")]
+
+
+class NoticeOut(Schema):
+    id: int
+    state: NoticeToQuit.State
+    state_label: str
+    issued_on: dt.date
+    ends_on: dt.date
+    court_application_begun_on: dt.date | None
+    reinstated_on: dt.date | None = Field(
+        description="The day of the meeting that decided to reinstate membership (ASH-16)."
+    )
+    obligations: list[ObligationOut] = Field(
+        description="The check-ins (ASH-15) and the court application (ASH-17), each with its why."
+    )
+
+
+class CheckInIn(Input):
+    held_on: Date = Field(description="The day of the check-in; not later than today (ASH-15).")
+    note: str = Field(max_length=LONG_TEXT, description="How the Action Plan is going.")
+    recommend_restore: Literal["yes", "no"] = Field(
+        "no",
+        description="yes: S&W recommend that a meeting restores membership (ASH-15); only a "
+        "meeting can decide it (ASH-16).",
+    )
+
+
+class CheckInOut(Schema):
+    id: int
+    held_on: dt.date
+    recommend_restore: bool
+    notice: NoticeOut
+
+
+class ReinstatementIn(Input):
+    meeting_id: int = Field(
+        ge=1,
+        le=MAX_ID,
+        strict=True,
+        description="The meeting, already held, at which reinstatement was decided (ASH-16).",
+    )
+    reason: str = Field(
+        max_length=LONG_TEXT, description="What the meeting decided and why. Confidential."
+    )
+
+
+class CourtIn(Input):
+    note: str = Field(
+        max_length=LONG_TEXT, description="How the application was begun. Confidential."
+    )
+
+
+def _notice(request: HttpRequest, slug: str, notice_id: int) -> NoticeToQuit:
+    return selectors.notice_get(
+        actor=actor(request), organisation=_org(request, slug), pk=notice_id
+    )
+
+
+def _notice_out(notice: NoticeToQuit) -> NoticeOut:
+    notice.refresh_from_db()
+    reinstatement = Reinstatement.objects.filter(notice=notice).first()
+    return NoticeOut(
+        id=notice.pk,
+        state=NoticeToQuit.State(notice.state),
+        state_label=notice.get_state_display(),
+        issued_on=notice.issued_on,
+        ends_on=notice.ends_on,
+        court_application_begun_on=notice.court_application_begun_on,
+        reinstated_on=reinstatement.decided_on if reinstatement else None,
+        obligations=_obligations_out(
+            notice.organisation, list(selectors.notice_obligations(notice))
+        ),
+    )
+
+
+@router.post(
+    "/organisations/{slug}/notices-to-quit/{notice_id}/check-ins",
+    response={201: CheckInOut, **ERRORS},
+    summary="Record a check-in during a Notice to Quit (the case's supporters)",
+    description="S&W check in throughout the notice and towards its end, and may recommend "
+    "restoring membership (ASH-15). Meets the earliest check-in still due.",
+)
+def ntq_check_in(
+    request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: CheckInIn
+) -> Status[CheckInOut]:
+    notice = _notice(request, slug, notice_id)
+    if not actor(request).has_perm("resolution.check_in", notice):
+        raise PermissionDenied("Only the case's supporters record check-ins.")
+    check_in = services.check_in_record(
+        actor=actor(request),
+        notice=notice,
+        held_on=payload.held_on,
+        note=payload.note,
+        recommend_restore=payload.recommend_restore == "yes",
+    )
+    return Status(
+        201,
+        CheckInOut(
+            id=check_in.pk,
+            held_on=check_in.held_on,
+            recommend_restore=check_in.recommend_restore,
+            notice=_notice_out(notice),
+        ),
+    )
+
+
+@router.post(
+    "/organisations/{slug}/notices-to-quit/{notice_id}/reinstatement",
+    response={201: NoticeOut, **ERRORS},
+    summary="Reinstate membership by a meeting's decision (the organisation admin)",
+    description="Only by a decision recorded at a meeting that was held (ASH-16); the court "
+    "application is then no longer due.",
+)
+def ntq_reinstate(
+    request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: ReinstatementIn
+) -> Status[NoticeOut]:
+    notice = _notice(request, slug, notice_id)
+    if not actor(request).has_perm("resolution.manage_notice_to_quit", notice):
+        raise PermissionDenied("The organisation admin records a meeting's decision to reinstate.")
+    meeting = Meeting.objects.filter(
+        organisation=notice.organisation, pk=payload.meeting_id
+    ).first()
+    with _fields(meeting="meeting_id"):
+        services.reinstatement_decide(
+            actor=actor(request), notice=notice, meeting=meeting, reason=payload.reason
+        )
+    return Status(201, _notice_out(notice))
+
+
+@router.post(
+    "/organisations/{slug}/notices-to-quit/{notice_id}/court",
+    response={200: NoticeOut, **ERRORS},
+    summary="Record that the court application has begun (the organisation admin)",
+    description="At the end of the Notice to Quit, for a member not reinstated (ASH-17); "
+    "refused before the notice ends.",
+)
+def ntq_court(request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: CourtIn) -> NoticeOut:
+    notice = _notice(request, slug, notice_id)
+    if not actor(request).has_perm("resolution.manage_notice_to_quit", notice):
+        raise PermissionDenied("The organisation admin records the court application.")
+    services.court_application_begin(actor=actor(request), notice=notice, note=payload.note)
+    return _notice_out(notice)

@@ -14,23 +14,27 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from commonground.api.pagination import paginate
-from commonground.api.routers.casework import _fields
+from commonground.api.routers.casework import _fields, _people
 from commonground.api.routers.common import ERRORS, Slug, actor, organisation
 from commonground.api.schemas import MAX_ID, Date, Input, PageOut, PageQuery
 from commonground.casework.models import Case
-from commonground.people.models import Organisation
+from commonground.people.models import Organisation, RoleAssignment
+from commonground.people.roles import Role
 from commonground.policies.selectors import organisation_policy
 from commonground.swgroup import selectors, services
-from commonground.swgroup.health import sw_group_health
+from commonground.swgroup.health import sw_group_health, sw_member_ids
 from commonground.swgroup.models import Budget, SpendingApproval, SpendingRequest
 
 router = Router()
 
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The spending request's id.")]
+MemberId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="The person id of a member of the S&W group.")
+]
 
 
 # Schemas
@@ -260,7 +264,10 @@ def _request(request: HttpRequest, org: Organisation, request_id: int) -> Spendi
     "the target size, with the numbers in force here.",
 )
 def sw_health(request: HttpRequest, slug: Slug) -> HealthOut:
-    org = _group(request, slug)
+    return _health_out(_group(request, slug))
+
+
+def _health_out(org: Organisation) -> HealthOut:
     health = sw_group_health(org)
     return HealthOut(
         rule_id=health.rule.id,
@@ -427,3 +434,118 @@ def sw_attendance(request: HttpRequest, slug: Slug) -> AttendanceOut:
             for row in rows
         ],
     )
+
+
+# ASH-18: joining and leaving the group ----------------------------------------------------------
+
+
+Confirm = Literal["yes", "no"]
+CONFIRM_HELP = (
+    "yes: go ahead although the group would then fall short of ASH-18. Without it such a change "
+    "is refused with the warning (rule ASH-18, field confirm), and nothing is written."
+)
+
+
+class MemberAddIn(Input):
+    person_id: int = Field(ge=1, le=MAX_ID, strict=True, description="Who joins the group.")
+    starts_on: Date = Field(description="The day they join.")
+    note: str = Field("", max_length=300, description="For example “helping with admin” (ASH-20).")
+    confirm: Confirm = Field("no", description=CONFIRM_HELP)
+
+
+class MemberEndIn(Input):
+    ends_on: Date = Field(description="Their last day in the group.")
+    reason: str = Field("", max_length=300, description="Kept on the role's history.")
+    confirm: Confirm = Field("no", description=CONFIRM_HELP)
+
+
+class MemberChangeOut(Schema):
+    person_id: int
+    display_name: str
+    role_id: int
+    starts_on: dt.date
+    ends_on: dt.date | None
+    health: HealthOut = Field(description="The group's health today, after the change (ASH-18).")
+
+
+def _require_membership(request: HttpRequest, org: Organisation) -> None:
+    if not actor(request).has_perm("swgroup.change_membership", org):
+        raise PermissionDenied("Only the organisation admin can change who is in the S&W group.")
+
+
+def _member_change_out(org: Organisation, assignment: RoleAssignment) -> MemberChangeOut:
+    return MemberChangeOut(
+        person_id=assignment.person_id,
+        display_name=assignment.person.display_name,
+        role_id=assignment.pk,
+        starts_on=assignment.starts_on,
+        ends_on=assignment.ends_on,
+        health=_health_out(org),
+    )
+
+
+@router.post(
+    "/organisations/{slug}/sw-group/members",
+    response={201: MemberChangeOut, **ERRORS},
+    summary="Give someone the S&W member role (the organisation admin)",
+    description="If the group would then break ASH-18 (fewer than the minimum, or too few "
+    "women) the change is refused with the warning until it is confirmed.",
+)
+def sw_member_add(
+    request: HttpRequest, slug: Slug, payload: MemberAddIn
+) -> Status[MemberChangeOut]:
+    org = _group(request, slug)
+    _require_membership(request, org)
+    person = _people(org, [payload.person_id], "person_id")[0]
+    if person.pk in sw_member_ids(org, payload.starts_on):
+        raise ValidationError(
+            {
+                "person_id": ValidationError(
+                    "%(name)s is in the S&W group already.",
+                    code="sw_member_once",
+                    params={"name": person.display_name},
+                )
+            }
+        )
+    with _fields(person="person_id", role="starts_on"):
+        assignment = services.sw_role_give(
+            actor=actor(request),
+            organisation=org,
+            person=person,
+            starts_on=payload.starts_on,
+            note=payload.note,
+            confirmed=payload.confirm == "yes",
+        )
+    return Status(201, _member_change_out(org, assignment))
+
+
+@router.post(
+    "/organisations/{slug}/sw-group/members/{member_id}/end",
+    response={200: MemberChangeOut, **ERRORS},
+    summary="End someone's S&W member role (the organisation admin)",
+    description="Warned first, as on the group page: if the group would then break ASH-18 the "
+    "change is refused with the warning until it is confirmed.",
+)
+def sw_member_end(
+    request: HttpRequest, slug: Slug, member_id: MemberId, payload: MemberEndIn
+) -> MemberChangeOut:
+    org = _group(request, slug)
+    _require_membership(request, org)
+    assignment = (
+        RoleAssignment.objects.current()
+        .filter(organisation=org, person_id=member_id, role=Role.SW_MEMBER)
+        .select_related("person", "organisation")
+        .first()
+    )
+    if assignment is None:
+        raise Http404("This person is not in the S&W group.")
+    with _fields(role="ends_on"):
+        assignment = services.sw_role_end(
+            actor=actor(request),
+            organisation=org,
+            assignment=assignment,
+            ends_on=payload.ends_on,
+            reason=payload.reason,
+            confirmed=payload.confirm == "yes",
+        )
+    return _member_change_out(org, assignment)

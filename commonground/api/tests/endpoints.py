@@ -40,6 +40,11 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("PUT", "/organisations/{slug}/crms/{crm_id}/summary", True),
     ("GET", "/organisations/{slug}/crms/{crm_id}/agenda/check", False),
     ("POST", "/organisations/{slug}/crms/{crm_id}/agenda/publish", True),
+    ("POST", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/contribution/place", True),
+    ("POST", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/decision", True),
+    ("POST", "/organisations/{slug}/notices-to-quit/{notice_id}/check-ins", True),
+    ("POST", "/organisations/{slug}/notices-to-quit/{notice_id}/reinstatement", True),
+    ("POST", "/organisations/{slug}/notices-to-quit/{notice_id}/court", True),
     ("GET", "/organisations/{slug}/sw-group/health", False),
     ("GET", "/organisations/{slug}/sw-group/budget", False),
     ("PUT", "/organisations/{slug}/sw-group/budget", True),
@@ -47,6 +52,8 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("GET", "/organisations/{slug}/sw-group/spending", False),
     ("POST", "/organisations/{slug}/sw-group/spending", True),
     ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/approve", True),
+    ("POST", "/organisations/{slug}/sw-group/members", True),
+    ("POST", "/organisations/{slug}/sw-group/members/{member_id}/end", True),
 ]
 
 WRITES = [(method, path) for method, path, body in ENDPOINTS if body]

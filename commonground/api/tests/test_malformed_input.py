@@ -18,16 +18,31 @@ from commonground.api.api import api as ninja_api
 from commonground.api.tests.conftest import Api, fields_of
 from commonground.api.tests.endpoints import ENDPOINTS, WRITES
 from commonground.audit.models import AuditEntry
+from commonground.casework.models import Case
 from commonground.casework.services import (
     case_request,
     initial_conversation_record,
     supporter_assign,
 )
+from commonground.meetings.models import Meeting
+from commonground.meetings.services import meeting_record_attendance, meeting_schedule
 from commonground.obligations.services import obligation_schedule
 from commonground.people.models import Person, Qualification, QualificationKind, RoleAssignment
 from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
-from commonground.resolution.services import crm_call, crm_earliest_date
+from commonground.resolution.models import CommunityResolutionMeeting as CRM
+from commonground.resolution.models import NoticeToQuit
+from commonground.resolution.services import (
+    agenda_publish,
+    contribution_place,
+    contribution_save,
+    crm_call,
+    crm_decide,
+    crm_earliest_date,
+    crm_record_outreach,
+    crm_set_date,
+    crm_write_summary,
+)
 from commonground.swgroup.services import CATEGORY_LABELS, budget_set, spending_request_create
 from commonground.testing.factories import (
     PersonFactory,
@@ -88,11 +103,11 @@ def fill(personas: Personas) -> dict[str, Any]:
         actor=personas.admin.user,
         organisation=personas.org,
         title="Shared stairwell",
-        parties=[personas.party],
+        parties=[personas.party, PersonFactory(organisation=personas.org, full_name="Olu Other")],
         requested_by=personas.unrelated,
     )
     supporter_assign(actor=personas.admin.user, case=crm_case, person=personas.admin, role="admin")
-    crm = crm_call(actor=personas.admin.user, case=crm_case, stuck_reason="S", harm_reason="H")
+    crm, notice, meeting = started_crm(personas, crm_case)
     budget_set(
         actor=personas.admin.user,
         organisation=personas.org,
@@ -120,7 +135,58 @@ def fill(personas: Personas) -> dict[str, Any]:
         "crm_id": crm.pk,
         "crm_date": str(crm_earliest_date(crm)),
         "request_id": spending.pk,
+        "notice_id": notice.pk,
+        "member_id": sw1.pk,
+        "meeting_id": meeting.pk,
     }
+
+
+def started_crm(personas: Personas, case: Case) -> tuple[CRM, NoticeToQuit, Meeting]:
+    """A CRM on `case` whose anonymous agenda is published and whose meeting has started; the
+    other party was given an Action Plan and so a Notice to Quit; the party persona is not
+    decided yet. And a meeting that was held, for a reinstatement."""
+    admin = personas.admin.user
+    harm_by = list(case.parties.exclude(person=personas.party))
+    other = harm_by[0].person
+    crm = crm_call(actor=admin, case=case, stuck_reason="S", harm_reason="H", harm_by=harm_by)
+    crm_set_date(actor=admin, crm=crm, meeting_at=timezone.now() + dt.timedelta(days=40))
+    for party in crm.parties.select_related("case_party__person"):
+        crm_record_outreach(actor=admin, party=party, on=timezone.localdate())
+        contribution = contribution_save(
+            actor=admin, party=party, author=personas.admin, needs="Quiet.", requests="A rota."
+        )
+        contribution_place(actor=admin, contribution=contribution, on_agenda=True)
+    crm_write_summary(actor=admin, crm=crm, support_summary="Support so far.")
+    agenda_publish(actor=admin, crm=crm)
+    CRM.objects.filter(pk=crm.pk).update(meeting_at=timezone.now() - dt.timedelta(minutes=5))
+    crm.refresh_from_db()
+    crm_decide(
+        actor=admin,
+        party=crm.parties.get(case_party__person=other),
+        action_plan_needed=True,
+        reason="Harm.",
+        actions="Quiet after ten.",
+    )
+    # Member A's contribution came off the agenda since, so the draft cannot be published again.
+    contribution_place(
+        actor=admin,
+        contribution=crm.contributions.get(party__case_party__person=personas.party),
+        on_agenda=False,
+    )
+    meeting = meeting_schedule(
+        actor=admin,
+        organisation=personas.org,
+        kind="group_meeting",
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        duration=dt.timedelta(hours=1),
+        facilitators=[personas.admin],
+        title="General meeting",
+    )
+    meeting_record_attendance(actor=admin, meeting=meeting, attendance={})
+    # The notice has run its course today, so the court application may begin (ASH-17).
+    notice = NoticeToQuit.objects.get(crm=crm)
+    NoticeToQuit.objects.filter(pk=notice.pk).update(ends_on=timezone.localdate())
+    return crm, notice, meeting
 
 
 def sw_facilitator(personas: Personas, name: str) -> Person:
@@ -321,6 +387,36 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "urgency": "emergency",
     },
     ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/approve"): {"agree": "yes"},
+    ("POST", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/contribution/place"): {
+        "on_agenda": "yes"
+    },
+    ("POST", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/decision"): {
+        "action_plan": "not_needed",
+        "reason": "No harm recorded.",
+    },
+    ("POST", "/organisations/{slug}/notices-to-quit/{notice_id}/check-ins"): {
+        "held_on": "D",
+        "note": "Going well.",
+        "recommend_restore": "yes",
+    },
+    ("POST", "/organisations/{slug}/notices-to-quit/{notice_id}/reinstatement"): {
+        "meeting_id": "{meeting_id}",
+        "reason": "The Action Plan succeeded.",
+    },
+    ("POST", "/organisations/{slug}/notices-to-quit/{notice_id}/court"): {
+        "note": "Solicitor instructed."
+    },
+    ("POST", "/organisations/{slug}/sw-group/members/{member_id}/end"): {
+        "ends_on": "D",
+        "reason": "Stepping back",
+        "confirm": "yes",
+    },
+    ("POST", "/organisations/{slug}/sw-group/members"): {
+        "person_id": "{party_id}",
+        "starts_on": "D",
+        "note": "Admin help",
+        "confirm": "yes",
+    },
 }
 DATE_FIELDS = [
     (method, path, field)
@@ -430,6 +526,8 @@ ID_ENDPOINTS = [
         "crm_id",
         "party_id",
         "request_id",
+        "notice_id",
+        "member_id",
     )
     if "{" + name + "}" in path
 ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from commonground.agreements.kinds import Kind, PartyRole
@@ -18,15 +19,23 @@ from commonground.api.tests.conftest import Api, expect, fields_of, rules_of
 from commonground.audit.models import AuditEntry
 from commonground.casework import services as casework
 from commonground.casework.models import Case, CaseSupporter
-from commonground.people.models import Person, QualificationKind
+from commonground.meetings.models import Meeting
+from commonground.meetings.services import meeting_record_attendance, meeting_schedule
+from commonground.obligations.models import Obligation
+from commonground.people.models import MembershipStatus, Person, QualificationKind
 from commonground.people.roles import Role
 from commonground.policies.services import policy_adopt
+from commonground.policies.values import LONDON
 from commonground.resolution import services
 from commonground.resolution.models import (
     AgendaVersion,
+    CheckIn,
     CommunityResolutionMeeting,
     Contribution,
     CrmParty,
+    Decision,
+    NoticeToQuit,
+    Reinstatement,
 )
 from commonground.testing.factories import (
     QualificationFactory,
@@ -607,3 +616,316 @@ def test_the_agenda_is_prepared_and_published_through_the_api(
     check = api.get(crm_path(crm, "/agenda/check"), "supporter").json()
     assert check["publishable"] is True, check
     assert api.post(crm_path(crm, "/agenda/publish"), {}, "supporter").status_code == 201
+
+
+# ASH-9: placing a contribution on the agenda
+
+
+def test_ASH_9_a_contribution_is_placed_on_the_agenda_by_the_cases_supporters(
+    api: Api, world: World, crm: CRM
+) -> None:
+    services.contribution_save(
+        actor=world.p.party.user,
+        party=crm.parties.get(case_party__person=world.p.party),
+        author=world.p.party,
+        needs="Quiet nights.",
+        requests="A rota.",
+    )
+    path = party_path(crm, world.p.party, "/contribution/place")
+    before = written()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(path, {"on_agenda": "yes"}, who).status_code == status, who
+    response = api.post(path, {"on_agenda": "maybe"}, "supporter")
+    assert response.status_code == 400 and fields_of(response) == ["on_agenda"]
+    assert written() == before
+    response = api.post(path, {"on_agenda": "yes"}, "supporter")
+    assert response.status_code == 200, response.content
+    assert response.json()["on_agenda"] is True and response.json()["alias"] == "Member A"
+    assert Contribution.objects.get(crm=crm, party__case_party__person=world.p.party).on_agenda
+    # The neighbour has written nothing yet: nothing to place.
+    before = written()
+    missing = api.post(
+        party_path(crm, world.neighbour, "/contribution/place"), {"on_agenda": "yes"}, "supporter"
+    )
+    assert missing.status_code == 404
+    assert written() == before
+
+
+# ASH-13, ASH-14: the meeting's decisions
+
+
+def started(world: World, crm: CRM) -> None:
+    """The agenda published and the meeting begun."""
+    ready(world, crm)
+    services.agenda_publish(actor=world.supporter, crm=crm)
+    CRM.objects.filter(pk=crm.pk).update(meeting_at=timezone.now() - dt.timedelta(minutes=5))
+    crm.refresh_from_db()
+
+
+def decided() -> tuple[Any, ...]:
+    return (
+        written(),
+        Decision.objects.count(),
+        NoticeToQuit.objects.count(),
+        tuple(Person.objects.order_by("pk").values_list("pk", "membership_status")),
+    )
+
+
+def test_ASH_13_the_meetings_decision_is_recorded_by_the_admin(
+    api: Api, world: World, crm: CRM
+) -> None:
+    started(world, crm)
+    path = party_path(crm, world.p.party, "/decision")
+    body = {"action_plan": "not_needed", "reason": "No harm from this member."}
+    before = decided()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "supporter": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(path, body, who).status_code == status, who
+    assert decided() == before
+    response = api.post(path, body, "admin")
+    assert response.status_code == 201, response.content
+    out = response.json()
+    assert out["alias"] == "Member A" and out["action_plan_needed"] is False
+    assert out["notice_to_quit_id"] is None and out["crm_state"] == "agenda_published"
+    # Once per party.
+    before = decided()
+    again = api.post(path, body, "admin")
+    assert again.status_code == 400 and rules_of(again) == ["crm_decided_once"]
+    assert decided() == before
+
+
+def test_ASH_13_an_action_plan_only_where_significant_harm_is_recorded(
+    api: Api, world: World, crm: CRM
+) -> None:
+    started(world, crm)
+    before = decided()
+    response = api.post(
+        party_path(crm, world.p.party, "/decision"),
+        {"action_plan": "needed", "reason": "Harm.", "actions": "Quiet."},
+        "admin",
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == ["action_plan"] and rules_of(response) == ["ASH-13"]
+    response = api.post(
+        party_path(crm, world.neighbour, "/decision"),
+        {"action_plan": "needed", "reason": "Harm."},
+        "admin",
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == ["actions"] and rules_of(response) == ["required"]
+    assert decided() == before
+
+
+def test_ASH_13_decisions_wait_for_the_meeting(api: Api, world: World, crm: CRM) -> None:
+    ready(world, crm)
+    services.agenda_publish(actor=world.supporter, crm=crm)
+    before = decided()
+    response = api.post(
+        party_path(crm, world.p.party, "/decision"),
+        {"action_plan": "not_needed", "reason": "x"},
+        "admin",
+    )
+    assert response.status_code == 400 and rules_of(response) == ["crm_held"]
+    assert decided() == before
+
+
+def test_ASH_14_an_action_plan_removes_membership_and_issues_a_notice_to_quit(
+    api: Api, world: World, crm: CRM
+) -> None:
+    started(world, crm)
+    response = api.post(
+        party_path(crm, world.neighbour, "/decision"),
+        {"action_plan": "needed", "reason": "Harm continues.", "actions": "Quiet after ten."},
+        "admin",
+    )
+    assert response.status_code == 201, response.content
+    out = response.json()
+    notice = NoticeToQuit.objects.get(pk=out["notice_to_quit_id"])
+    assert notice.person == world.neighbour and out["action_plan_id"] is not None
+    world.neighbour.refresh_from_db()
+    assert world.neighbour.membership_status == MembershipStatus.REMOVED
+    response = api.post(
+        party_path(crm, world.p.party, "/decision"),
+        {"action_plan": "not_needed", "reason": "No harm."},
+        "admin",
+    )
+    assert response.json()["crm_state"] == "decided"
+
+
+# ASH-15, ASH-16, ASH-17: after the Notice to Quit
+
+
+@pytest.fixture
+def notice(api: Api, world: World, crm: CRM) -> NoticeToQuit:
+    started(world, crm)
+    services.crm_decide(
+        actor=world.p.admin.user,
+        party=crm.parties.get(case_party__person=world.neighbour),
+        action_plan_needed=True,
+        reason="Harm continues.",
+        actions="Quiet after ten.",
+    )
+    return NoticeToQuit.objects.get()
+
+
+@pytest.fixture
+def notice_tokens(world: World, tokens: dict[str, str]) -> None:
+    """The neighbour, who was given the notice, can call the API too."""
+    from commonground.accounts.services import api_token_create
+
+    tokens["recipient"] = api_token_create(actor=None, user=world.neighbour.user, name="T")[1]
+
+
+# After a Notice to Quit: the admin records reinstatement and the court application; the member
+# given the notice sees it but changes nothing; the other party has no need to know of it.
+ADMIN_ONLY: dict[str | None, int] = {
+    None: 401,
+    "recipient": 403,
+    "party": 404,
+    "supporter": 403,
+    "unrelated": 404,
+    "other_org": 404,
+}
+
+
+def refused(api: Api, path: str, body: dict[str, Any], answers: dict[str | None, int]) -> None:
+    for who, status in answers.items():
+        assert api.post(path, body, who).status_code == status, who
+
+
+def ntq_path(notice: NoticeToQuit, rest: str) -> str:
+    return f"/organisations/riverside/notices-to-quit/{notice.pk}{rest}"
+
+
+def after() -> tuple[Any, ...]:
+    return (
+        decided(),
+        tuple(NoticeToQuit.objects.order_by("pk").values_list("pk", "state")),
+        CheckIn.objects.count(),
+        Reinstatement.objects.count(),
+        tuple(Obligation.objects.order_by("pk").values_list("pk", "state")),
+    )
+
+
+def test_ASH_15_check_ins_are_recorded_by_the_cases_supporters(
+    api: Api, world: World, notice: NoticeToQuit, notice_tokens: None
+) -> None:
+    path = ntq_path(notice, "/check-ins")
+    body = {"held_on": str(timezone.localdate()), "note": "Going well.", "recommend_restore": "yes"}
+    before = after()
+    # The supporters check in; the admin does not (ASH-15).
+    refused(
+        api, path, body, {k: v for k, v in ADMIN_ONLY.items() if k != "supporter"} | {"admin": 403}
+    )
+    assert after() == before
+    response = api.post(path, body, "supporter")
+    assert response.status_code == 201, response.content
+    out = response.json()
+    assert out["recommend_restore"] is True and out["notice"]["state"] == "running"
+    [met] = [o for o in out["notice"]["obligations"] if o["status"] == "met"]
+    assert met["rule_id"] == "ASH-15"
+    assert CheckIn.objects.get().note == "Going well."
+
+
+def test_ASH_15_a_check_in_is_recorded_once_it_has_happened(
+    api: Api, world: World, notice: NoticeToQuit
+) -> None:
+    before = after()
+    tomorrow = str(timezone.localdate() + dt.timedelta(days=1))
+    response = api.post(
+        ntq_path(notice, "/check-ins"), {"held_on": tomorrow, "note": "x"}, "supporter"
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == ["held_on"] and rules_of(response) == ["not_future"]
+    response = api.post(
+        ntq_path(notice, "/check-ins"),
+        {"held_on": str(timezone.localdate()), "note": " "},
+        "supporter",
+    )
+    assert fields_of(response) == ["note"] and rules_of(response) == ["required"]
+    assert after() == before
+
+
+def held_meeting(world: World) -> Meeting:
+    meeting = meeting_schedule(
+        actor=world.p.admin.user,
+        organisation=world.p.org,
+        kind="group_meeting",
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        duration=dt.timedelta(hours=1),
+        facilitators=[world.p.supporter],
+        title="General meeting",
+    )
+    return meeting_record_attendance(actor=world.p.admin.user, meeting=meeting, attendance={})
+
+
+def test_ASH_16_reinstatement_is_recorded_by_the_admin_from_a_held_meeting(
+    api: Api, world: World, notice: NoticeToQuit, notice_tokens: None
+) -> None:
+    meeting = held_meeting(world)
+    path = ntq_path(notice, "/reinstatement")
+    body = {"meeting_id": meeting.pk, "reason": "The Action Plan succeeded."}
+    before = after()
+    refused(api, path, body, ADMIN_ONLY)
+    assert after() == before
+    response = api.post(path, body, "admin")
+    assert response.status_code == 201, response.content
+    out = response.json()
+    assert out["state"] == "reinstated" and out["reinstated_on"] == str(meeting.local_day)
+    world.neighbour.refresh_from_db()
+    assert world.neighbour.membership_status == MembershipStatus.REINSTATED
+    assert {o["rule_id"]: o["status"] for o in out["obligations"]}["ASH-17"] == "cancelled"
+
+
+def test_ASH_16_reinstatement_needs_a_meeting_that_was_held(
+    api: Api, world: World, notice: NoticeToQuit
+) -> None:
+    scheduled = meeting_schedule(
+        actor=world.p.admin.user,
+        organisation=world.p.org,
+        kind="group_meeting",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        duration=dt.timedelta(hours=1),
+        facilitators=[world.p.supporter],
+    )
+    before = after()
+    for meeting_id in (scheduled.pk, 2**63 - 1):
+        response = api.post(
+            ntq_path(notice, "/reinstatement"), {"meeting_id": meeting_id, "reason": "x"}, "admin"
+        )
+        assert response.status_code == 400
+        assert fields_of(response) == ["meeting_id"] and rules_of(response) == ["ASH-16"]
+    assert after() == before
+
+
+def test_ASH_17_the_court_application_is_recorded_by_the_admin_after_the_notice_ends(
+    api: Api, world: World, notice: NoticeToQuit, notice_tokens: None
+) -> None:
+    path = ntq_path(notice, "/court")
+    body = {"note": "Solicitor instructed."}
+    before = after()
+    refused(api, path, body, ADMIN_ONLY)
+    # Not before the notice ends.
+    response = api.post(path, body, "admin")
+    assert response.status_code == 400
+    assert fields_of(response) == ["note"] and rules_of(response) == ["ASH-17"]
+    assert after() == before
+    with time_machine.travel(
+        dt.datetime.combine(notice.ends_on, dt.time(10), tzinfo=LONDON), tick=False
+    ):
+        response = api.post(path, body, "admin")
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert out["state"] == "court" and out["court_application_begun_on"] == str(notice.ends_on)
+    assert {o["rule_id"]: o["status"] for o in out["obligations"]}["ASH-17"] == "met"

@@ -410,3 +410,77 @@ def test_ASH_21_a_member_missing_the_run_in_force_is_flagged_with_the_dates(
         m.pk for m in reversed(missed)
     ]
     assert rows[world.m1.pk]["flagged"] is False and rows[world.m1.pk]["missed"] == []
+
+
+# ASH-18: joining and leaving the group
+
+
+def roles() -> tuple[Any, ...]:
+    return (
+        tuple(RoleAssignment.objects.order_by("pk").values_list("pk", "role", "ends_on")),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_ASH_18_only_the_admin_changes_who_is_in_the_group(api: Api, world: World) -> None:
+    body = {"person_id": world.p.unrelated.pk, "starts_on": str(timezone.localdate())}
+    end = {"ends_on": str(timezone.localdate()), "confirm": "yes"}
+    before = roles()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "supporter": 403,
+        "unrelated": 403,
+        "other_org": 404,
+    }.items():
+        assert api.post(f"{BASE}/members", body | {"confirm": "yes"}, who).status_code == status
+        assert api.post(f"{BASE}/members/{world.m1.pk}/end", end, who).status_code == status
+    assert roles() == before
+
+
+def test_ASH_18_a_change_that_leaves_the_group_short_needs_confirming(
+    api: Api, world: World
+) -> None:
+    # Four members, one woman: adding a man leaves it short of six and of women.
+    body = {"person_id": world.p.unrelated.pk, "starts_on": str(timezone.localdate())}
+    before = roles()
+    response = api.post(f"{BASE}/members", body, "admin")
+    assert response.status_code == 400
+    assert fields_of(response) == ["confirm"] and rules_of(response) == ["ASH-18"]
+    assert "it needs at least 6" in response.json()["errors"][0]["message"]
+    assert roles() == before
+    response = api.post(f"{BASE}/members", body | {"confirm": "yes"}, "admin")
+    assert response.status_code == 201, response.content
+    out = response.json()
+    assert out["person_id"] == world.p.unrelated.pk and out["health"]["count"] == 5
+    # Already in the group.
+    before = roles()
+    again = api.post(f"{BASE}/members", body | {"confirm": "yes"}, "admin")
+    assert again.status_code == 400 and fields_of(again) == ["person_id"]
+    assert rules_of(again) == ["sw_member_once"]
+    assert roles() == before
+
+
+def test_ASH_18_leaving_the_group_is_warned_then_confirmed(api: Api, world: World) -> None:
+    path = f"{BASE}/members/{world.m2.pk}/end"
+    today = str(timezone.localdate())
+    before = roles()
+    response = api.post(path, {"ends_on": today}, "admin")
+    assert response.status_code == 400
+    assert fields_of(response) == ["confirm"] and rules_of(response) == ["ASH-18"]
+    assert roles() == before
+    response = api.post(
+        path, {"ends_on": today, "reason": "Moving away", "confirm": "yes"}, "admin"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["ends_on"] == today
+    assert (
+        not RoleAssignment.objects.current()
+        .filter(person=world.m2, role=Role.SW_MEMBER, ends_on__lt=timezone.localdate())
+        .exists()
+    )
+    # Someone not in the group is not found.
+    not_member = api.post(
+        f"{BASE}/members/{world.p.unrelated.pk}/end", {"ends_on": today, "confirm": "yes"}, "admin"
+    )
+    assert not_member.status_code == 404
