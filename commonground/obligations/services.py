@@ -262,13 +262,19 @@ def obligation_waive(*, actor: Any, obligation: Obligation, reason: str) -> Obli
 
 
 def obligations_recompute(*, organisation: Organisation, rule_id: str, actor: Any = None) -> int:
-    """Recompute every open obligation of `rule_id` after the organisation changed its number."""
+    """Recompute every open obligation of `rule_id` after the organisation changed its number.
+
+    Only obligations whose number is a length of time move: one counted from something else (a
+    "seek news" action due by the group's next session, its number a count of absences) keeps
+    the date its module gave it."""
     in_force = organisation_policy(organisation)
     moved = 0
     with transaction.atomic():
         for obligation in Obligation.objects.select_for_update().filter(
             organisation=organisation, rule_id=rule_id, state=Obligation.State.OPEN
         ):
+            if not isinstance(in_force.value(rule_id, obligation.param), Duration):
+                continue
             due_on = compute_due(in_force, rule_id, obligation.param, obligation.trigger_at)
             if due_on == obligation.due_on:
                 continue

@@ -304,6 +304,22 @@ def test_PSP_10_the_number_in_force_is_the_organisations(personas, group):
     assert len(_seek_news()) == 1
 
 
+def test_PSP_10_changing_the_number_keeps_an_open_seek_news_action_as_it_is(personas, group):
+    for weeks_ago in (3, 2, 1):
+        held_session(personas, group, weeks_ago, {personas.party.pk: "absent"})
+    [action] = _seek_news()
+    policy_value_change(
+        actor=personas.admin.user,
+        organisation=personas.org,
+        rule_id="PSP-10",
+        param="seek_news_after_absences",
+        value="4",
+        reason="Our groups are larger now",
+    )
+    [still] = _seek_news()
+    assert (still.pk, still.due_on, still.state) == (action.pk, action.due_on, "open")
+
+
 def test_PSP_10_news_recorded_meets_the_action_and_keeps_only_the_outcome(personas, group):
     for weeks in (3, 2, 1):
         held_session(personas, group, weeks, {personas.party.pk: "absent"})
