@@ -124,6 +124,15 @@ class DeclareForm(Form):
     )
 
 
+class SupporterEndForm(Form):
+    reason = forms.CharField(
+        label="Why their support ends early",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the case's history. They no longer see the case from today.",
+    )
+
+
 class HeldForm(Form):
     held_at = when_field("When it was held")
 

@@ -92,6 +92,14 @@ def case_get(*, actor: Any, organisation: Organisation, pk: int) -> Case:
     return case
 
 
+def current_supporter_get(*, case: Case, pk: int) -> CaseSupporter:
+    """One of the case's current supporters; 404 for anyone else (ended, or on another case)."""
+    row = CaseSupporter.objects.filter(case=case, pk=pk).select_related("person", "case").first()
+    if row is None or not row.is_current():
+        raise Http404("Nobody supports this case with that id.")
+    return row
+
+
 def case_for_work(*, actor: Any, organisation: Organisation, pk: int) -> Case:
     """The case for someone who may see it in full (party, supporter, admin), else 404."""
     case = case_get(actor=actor, organisation=organisation, pk=pk)

@@ -581,27 +581,45 @@ def supporter_assign(
     return supporter
 
 
+REASON_MAX = 300
+
+
 def supporter_end(
-    *, actor: Any, supporter: CaseSupporter, ends_on: dt.date | None = None
+    *, actor: Any, supporter: CaseSupporter, reason: str, ends_on: dt.date | None = None
 ) -> CaseSupporter:
-    """Someone stops supporting the case (their access ends after `ends_on`)."""
+    """Someone stops supporting the case early, for a reason kept in the audit log: their access
+    ends after `ends_on` (yesterday unless given), and the pair's deadlines follow (ASH-19)."""
     case = supporter.case
     _require(
         actor, "casework.assign_supporter", case, "Only S&W or the admin can change supporters."
     )
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error("reason", "Say why their support ends early.", "required")
+    if len(reason) > REASON_MAX:
+        raise _error("reason", "Keep it under %(max)s characters.", "max_length", max=REASON_MAX)
     day = ends_on or timezone.localdate() - dt.timedelta(days=1)
     with transaction.atomic():
         case = _locked(case)
         supporter = CaseSupporter.objects.select_for_update().get(pk=supporter.pk)
+        if not supporter.is_current():
+            raise _error(
+                "reason",
+                "%(name)s no longer supports this case.",
+                "case_supporter_current",
+                name=supporter.person.display_name,
+            )
         old = supporter.ends_on
-        supporter.ends_on = max(day, supporter.starts_on)
+        # Ended the day it began, it never gave access: the day before its start.
+        supporter.ends_on = max(day, supporter.starts_on - dt.timedelta(days=1))
         supporter.save(update_fields=["ends_on"])
         _event(
             actor,
             case,
             "supporter_ended",
             f"{supporter.person.display_name} no longer supports the case",
-            {"ends_on": [old, supporter.ends_on]},
+            {"supporter": [supporter.person_id, None], "ends_on": [old, supporter.ends_on]},
+            reason=reason,
         )
         _share_deadlines_with_pair(case)
     return supporter

@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/screening/", views.case_screening, name="case_screening"),
     path("<int:pk>/supporters/", views.supporter_assign, name="supporter_assign"),
+    path(
+        "<int:pk>/supporters/<int:supporter_pk>/end/",
+        views.supporter_end,
+        name="supporter_end",
+    ),
     path("<int:pk>/declare/", views.relationship_declare, name="relationship_declare"),
     path("<int:pk>/initial-conversation/", views.initial_conversation, name="initial_conversation"),
     path("<int:pk>/path/", views.path_choose, name="path_choose"),

@@ -279,6 +279,34 @@ def supporter_assign(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
 @organisation_page
 @require_http_methods(GET_POST)
+def supporter_end(request: HttpRequest, org: str, pk: int, supporter_pk: int) -> HttpResponse:
+    """End someone's support of the case early, with a reason (whoever may manage the pair)."""
+    organisation = organisation_get(actor=request.user, slug=org)
+    case = selectors.case_get(actor=request.user, organisation=organisation, pk=pk)
+    if not can(request, "casework.assign_supporter", case):
+        raise PermissionDenied(
+            "Only the Support & Wellbeing group or the admin can change supporters."
+        )
+    supporter = selectors.current_supporter_get(case=case, pk=supporter_pk)
+    form = forms.SupporterEndForm(_data(request))
+    name = supporter.person.display_name
+    return _run_form(
+        request,
+        case,
+        form,
+        lambda d: services.supporter_end(
+            actor=request.user, supporter=supporter, reason=d["reason"]
+        ),
+        f"{name} no longer supports this case.",
+        title=f"End {name}'s support",
+        submit="End their support",
+        intro=f"{name} is {supporter.get_role_display().lower()} on this case. Once ended they no "
+        "longer see it, and its deadlines go to the rest of the pair (ASH-19).",
+    )
+
+
+@organisation_page
+@require_http_methods(GET_POST)
 def relationship_declare(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     organisation = organisation_get(actor=request.user, slug=org)
     case = selectors.case_get(actor=request.user, organisation=organisation, pk=pk)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from commonground.api.pagination import paginate
@@ -362,3 +362,43 @@ def case_path(request: HttpRequest, slug: Slug, case_id: CaseId, payload: CasePa
     services.path_choose(actor=actor(request), case=case, path=payload.path)
     case.refresh_from_db()
     return _case_out(request, case)
+
+
+SupporterId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="The person id of one of the case's current supporters.")
+]
+
+
+class SupporterEndIn(Input):
+    reason: str = Field(
+        max_length=services.REASON_MAX,
+        description="Why their support ends early; kept in the case's history.",
+    )
+
+
+@router.post(
+    "/organisations/{slug}/cases/{case_id}/supporters/{supporter_id}/end",
+    response={200: CaseSupporterOut, **ERRORS},
+    summary="End someone's support of a case early (S&W or the admin)",
+    description="Their access ends from today and the case's deadlines go to the rest of the "
+    "pair (ASH-19). The reason is needed and kept in the case's history.",
+)
+def supporter_end(
+    request: HttpRequest,
+    slug: Slug,
+    case_id: CaseId,
+    supporter_id: SupporterId,
+    payload: SupporterEndIn,
+) -> CaseSupporterOut:
+    user = actor(request)
+    case = _case(request, slug, case_id)
+    if not user.has_perm("casework.assign_supporter", case):
+        raise PermissionDenied(
+            "Only the Support & Wellbeing group or the admin can change supporters."
+        )
+    found = case.supporters.filter(person_id=supporter_id).values_list("pk", flat=True).first()
+    if found is None:
+        raise Http404("Nobody supports this case with that id.")
+    row = selectors.current_supporter_get(case=case, pk=found)
+    row = services.supporter_end(actor=user, supporter=row, reason=payload.reason)
+    return _supporter_out(row)

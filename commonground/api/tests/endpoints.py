@@ -30,6 +30,7 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("POST", "/organisations/{slug}/cases", True),
     ("GET", "/organisations/{slug}/cases/{case_id}", False),
     ("POST", "/organisations/{slug}/cases/{case_id}/supporters", True),
+    ("POST", "/organisations/{slug}/cases/{case_id}/supporters/{supporter_id}/end", True),
     ("POST", "/organisations/{slug}/cases/{case_id}/path", True),
     ("GET", "/organisations/{slug}/crms", False),
     ("GET", "/organisations/{slug}/crms/{crm_id}", False),

@@ -447,3 +447,43 @@ def test_the_path_waits_for_the_initial_conversation(api: Api, world: World) -> 
     response = api.post(world.path("/path"), {"path": "mediation"}, "supporter")
     assert response.status_code == 400 and fields_of(response) == ["path"]
     assert state() == before
+
+
+# Ending a supporter early (ASH-19)
+
+
+def test_ASH_19_a_supporter_is_ended_early_by_the_sw_group_or_the_admin_with_a_reason(
+    api: Api, world: World
+) -> None:
+    ada = sw_member(world.p, "Ada Pair")
+    services.supporter_assign(
+        actor=world.p.admin.user, case=world.case, person=ada, role=CaseSupporter.Role.FACILITATOR
+    )
+    path = world.path(f"/supporters/{ada.pk}/end")
+    body = {"reason": "Moving away."}
+    before = state()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "unrelated": 404,
+        "other_org": 404,
+    }.items():
+        assert api.post(path, body, who).status_code == status, who
+    response = api.post(path, {"reason": "  "}, "admin")
+    assert response.status_code == 400
+    assert fields_of(response) == ["reason"] and rules_of(response) == ["required"]
+    assert state() == before
+    response = api.post(path, body, "supporter")
+    assert response.status_code == 200, response.content
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert response.json()["ends_on"] == str(yesterday)
+    entry = AuditEntry.objects.filter(object_id=str(world.case.pk)).latest("pk")
+    assert entry.reason == "Moving away." and entry.changes["ends_on"][1] == str(yesterday)
+    # Their support has ended: there is no current supporter with that id any more.
+    before = state()
+    assert api.post(path, body, "admin").status_code == 404
+    assert (
+        api.post(world.path(f"/supporters/{world.neighbour.pk}/end"), body, "admin").status_code
+        == 404
+    )
+    assert state() == before

@@ -137,6 +137,7 @@ def fill(personas: Personas) -> dict[str, Any]:
         "request_id": spending.pk,
         "notice_id": notice.pk,
         "member_id": sw1.pk,
+        "supporter_id": sw1.pk,
         "meeting_id": meeting.pk,
     }
 
@@ -353,6 +354,9 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "ends_on": "D",
     },
     ("POST", "/organisations/{slug}/cases/{case_id}/path"): {"path": "facilitated"},
+    ("POST", "/organisations/{slug}/cases/{case_id}/supporters/{supporter_id}/end"): {
+        "reason": "Stepping back for a while"
+    },
     ("POST", "/organisations/{slug}/cases/{case_id}/crm"): {
         "stuck_reason": "Every tool tried",
         "harm_reason": "Sleepless nights",
@@ -528,6 +532,7 @@ ID_ENDPOINTS = [
         "request_id",
         "notice_id",
         "member_id",
+        "supporter_id",
     )
     if "{" + name + "}" in path
 ]

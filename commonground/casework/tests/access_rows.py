@@ -26,6 +26,8 @@ ROWS = {
     "casework:case_detail": row(SIGN_IN, 200, 200, 200, 404, 404),
     "casework:case_screening": RUN,
     "casework:supporter_assign": RUN,
+    # Whoever may manage the pair ends someone's support early, with a reason.
+    "casework:supporter_end": RUN,
     "casework:initial_conversation": RUN,
     "casework:path_choose": RUN,
     "casework:individual_conversation": RUN,
@@ -67,4 +69,7 @@ def kwargs(world: Any, name: str) -> dict[str, Any] | None:
     case = world.extra["case"]
     if name == "casework:offer_change":
         return {"pk": case.pk, "offer_pk": world.extra["offer"].pk}
+    if name == "casework:supporter_end":
+        row = case.supporters.get(person=world.p.supporter)
+        return {"pk": case.pk, "supporter_pk": row.pk}
     return {"pk": case.pk}

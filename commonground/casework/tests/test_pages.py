@@ -189,3 +189,29 @@ def test_ASH_12_the_request_summary_is_read_only_by_the_supporters_and_each_read
         response = client.get(url(setup, "case_notes"))
         assert response.status_code == 404
         assert "health condition" not in client.get(url(setup)).content.decode()
+
+
+def test_ASH_19_a_supporter_is_ended_early_from_the_case_page_with_a_reason(
+    client: Client, setup: Setup
+) -> None:
+    case = with_pair(setup)
+    row = case.supporters.get(person=setup.sw2)
+    address = url(setup, "supporter_end", supporter_pk=row.pk)
+    client.force_login(setup.sw1.user)
+    page = client.get(url(setup))
+    assert address in page.content.decode()
+    before = AuditEntry.objects.count()
+    refused = client.post(address, {"reason": ""})
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
+    assert AuditEntry.objects.count() == before
+    response = client.post(address, {"reason": "Stepping back for a while."})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert not row.is_current()
+    entry = AuditEntry.objects.latest("pk")
+    assert entry.reason == "Stepping back for a while."
+    assert "no longer supports" in entry.summary
+    # Once ended, there is no such current supporter.
+    assert client.get(address).status_code == 404
+    client.force_login(setup.p.party.user)
+    assert client.get(address).status_code == 403
