@@ -209,6 +209,93 @@ def missing_steps(
     return missing
 
 
+def journey_steps(progress: Progress, *, own_view: bool) -> list[dict[str, Any]]:
+    """Each step with its date, for the journey page. The peer's own view says nothing about the
+    name-check but "the facilitators will be in touch"."""
+    journey = progress.journey
+    attempt = progress.attempt
+    steps: list[dict[str, Any]] = [
+        {"key": "enquiry", "label": "Enquired", "rule": "", "done_on": journey.enquired_on}
+    ]
+    workshop_text = ""
+    if progress.workshop_on is None and progress.workshop_invited is not None:
+        local = timezone.localtime(progress.workshop_invited.starts_at)
+        workshop_text = f"Invited to the workshop on {local:%-d %B %Y at %H:%M}."
+    steps.append(
+        {
+            "key": "workshop",
+            "label": "Introduction to Group Work workshop",
+            "rule": "PSP-1",
+            "done_on": progress.workshop_on,
+            "text": workshop_text,
+        }
+    )
+    conversation_text = ""
+    if attempt is not None and attempt.conversation is not None and not attempt.outcome:
+        local = timezone.localtime(attempt.conversation.starts_at)
+        conversation_text = (
+            f"Arranged with the facilitators of {attempt.group.name} for "
+            f"{local:%-d %B %Y at %H:%M} ({attempt.get_mode_display().lower()})."
+        )
+    elif attempt is not None and attempt.outcome:
+        conversation_text = f"{attempt.group.name}: {attempt.get_outcome_display().lower()}."
+    steps.append(
+        {
+            "key": "initial_conversation",
+            "label": "Initial conversation with a group's facilitators",
+            "rule": "PSP-2",
+            "done_on": attempt.outcome_on
+            if attempt is not None and attempt.outcome == GroupAttempt.Outcome.JOIN
+            else None,
+            "text": conversation_text,
+        }
+    )
+    check_done = (
+        attempt is not None
+        and attempt.checked_on is not None
+        and not any(c.waiting for c in attempt.conflicts.all())
+    )
+    if own_view:
+        check_text = (
+            "You told the facilitators whom you know. The facilitators will be in touch."
+            if attempt is not None and attempt.declared_on is not None and not check_done
+            else ""
+        )
+    elif attempt is None:
+        check_text = ""
+    elif attempt.declared_on is None:
+        check_text = "Not yet declared."
+    else:
+        waiting = sum(1 for c in attempt.conflicts.all() if c.waiting)
+        check_text = f"Declared on {attempt.declared_on:%-d %B %Y}. " + (
+            f"{waiting} relationship{'s' if waiting != 1 else ''} waiting on a member's agreement."
+            if waiting
+            else ("Checked." if attempt.checked_on else "Not yet checked.")
+        )
+    steps.append(
+        {
+            "key": "name_check",
+            "label": "Name-check for the group",
+            "rule": "PSP-3",
+            "done_on": attempt.checked_on if check_done and attempt is not None else None,
+            "text": check_text,
+        }
+    )
+    joined = progress.joined
+    steps.append(
+        {
+            "key": "member",
+            "label": "Member of the group",
+            "rule": "",
+            "done_on": joined[-1].closed_on if joined else None,
+            "text": f"Joined {joined[-1].group.name}." if joined else "",
+        }
+    )
+    for step in steps:
+        step["applies"] = not step["rule"] or progress.applies(step["rule"])
+    return steps
+
+
 # Reading journeys -----------------------------------------------------------------------------
 
 
