@@ -21,6 +21,12 @@ def is_sw_member(user: Any, obj: Any) -> bool:
     return standing_for(user, obj).has(Role.SW_MEMBER)
 
 
+@rules.predicate
+def is_requester(user: Any, request: Any) -> bool:
+    own = standing_for(user, request).person
+    return own is not None and getattr(request, "requested_by_id", None) == own.pk
+
+
 # ASH-18, ASH-21, ASH-23: the group's health, attendance and budget.
 rules.add_perm("swgroup.view_group", is_sw_member | is_org_admin)
 # ASH-18: the admin gives and ends S&W roles, warned first if the group would fall short.
@@ -32,3 +38,5 @@ rules.add_perm("swgroup.set_budget", is_org_admin)
 # ASH-22: members ask for money and each agrees for themselves.
 rules.add_perm("swgroup.request_spending", is_sw_member)
 rules.add_perm("swgroup.approve_spending", is_sw_member)
+# ASH-22: a pending request is withdrawn by whoever asked, or by a member of the group.
+rules.add_perm("swgroup.withdraw_spending", is_requester | is_sw_member)

@@ -48,6 +48,7 @@ __all__ = [
     "group_meeting_schedule",
     "spending_approve",
     "spending_request_create",
+    "spending_withdraw",
     "sw_group_health",
     "sw_role_end",
     "sw_role_give",
@@ -452,18 +453,7 @@ def spending_approve(
     me = _own_person(actor, organisation)
     with transaction.atomic():
         # Approvals of one request queue here, so the count below sees every earlier one.
-        locked = (
-            SpendingRequest.objects.select_for_update()
-            .select_related("organisation", "budget")
-            .get(pk=request.pk)
-        )
-        if locked.status != SpendingRequest.Status.PENDING:
-            raise _error(
-                None,
-                "This request is %(status)s already.",
-                "sw_spending_pending",
-                status=locked.get_status_display().lower(),
-            )
+        locked = _locked_pending(request)
         supporters = current_supporter_ids(locked.case_id) if locked.case_id else set()
         try:
             with transaction.atomic():
@@ -495,6 +485,23 @@ def spending_approve(
         # them not assigned to the case the money supports.
         if len(counted) >= needed and len(outside) >= outside_needed:
             _spend(actor, locked, len(counted), len(outside))
+    return locked
+
+
+def _locked_pending(request: SpendingRequest) -> SpendingRequest:
+    """The request under its row lock, refused unless it still waits for agreement (ASH-22)."""
+    locked = (
+        SpendingRequest.objects.select_for_update()
+        .select_related("organisation", "budget", "requested_by")
+        .get(pk=request.pk)
+    )
+    if locked.status != SpendingRequest.Status.PENDING:
+        raise _error(
+            None,
+            "This request is %(status)s already.",
+            "sw_spending_pending",
+            status=locked.get_status_display().lower(),
+        )
     return locked
 
 
@@ -543,3 +550,37 @@ def _spend(actor: Any, request: SpendingRequest, counted: int, outside: int) -> 
         ),
         link=_request_link(request),
     )
+
+
+def spending_withdraw(*, actor: Any, request: SpendingRequest, reason: str) -> SpendingRequest:
+    """Withdraw a pending request (whoever asked, or an S&W member), saying why: it can no
+    longer be approved (ASH-22) and nothing is spent."""
+    _require(
+        actor,
+        "swgroup.withdraw_spending",
+        request,
+        "Only whoever asked, or a member of the S&W group, can withdraw this request.",
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error("reason", "Say why the request is withdrawn.", "required")
+    if len(reason) > REASON_MAX:
+        raise _error(
+            "reason", "Keep the reason under %(max)s characters.", "max_length", max=REASON_MAX
+        )
+    with transaction.atomic():
+        # Under the same lock as approvals: a withdrawn request is never then approved.
+        locked = _locked_pending(request)
+        locked.status = SpendingRequest.Status.WITHDRAWN
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+        audit_change(
+            actor=actor,
+            organisation=locked.organisation,
+            instance=locked,
+            action=Action.UPDATE,
+            changes={"status": [SpendingRequest.Status.PENDING, locked.status]},
+            summary="S&W spending request withdrawn",
+            reason=reason,
+        )
+    return locked

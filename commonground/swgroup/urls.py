@@ -17,4 +17,5 @@ urlpatterns = [
     path("spending/new/", views.spending_create, name="spending_create"),
     path("spending/<int:pk>/", views.spending_detail, name="spending_detail"),
     path("spending/<int:pk>/approve/", views.spending_approve, name="spending_approve"),
+    path("spending/<int:pk>/withdraw/", views.spending_withdraw, name="spending_withdraw"),
 ]

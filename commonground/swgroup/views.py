@@ -571,11 +571,15 @@ def _spending_detail_page(
             "needed": needed,
             "outside_needed": outside_needed,
             "supporters": supporters,
+            # ASH-22: only current members' agreement counts; the rest are shown as having left.
+            "members": members,
             "mine": mine,
             "error": error,
             "can_approve": found.status == SpendingRequest.Status.PENDING
             and not mine
             and can(request, "swgroup.approve_spending", organisation),
+            "can_withdraw": found.status == SpendingRequest.Status.PENDING
+            and can(request, "swgroup.withdraw_spending", found),
             "why": _why(in_force, "ASH-22", "approvers_min", "approvers_outside_case_min"),
             "breadcrumbs": _crumbs(
                 organisation,
@@ -584,6 +588,23 @@ def _spending_detail_page(
             ),
         },
     )
+
+
+@organisation_page
+@require_POST
+def spending_withdraw(request: HttpRequest, org: str, pk: int) -> HttpResponse:
+    organisation = organisation_get(actor=request.user, slug=org)
+    found = selectors.spending_request_get(actor=request.user, organisation=organisation, pk=pk)
+    try:
+        services.spending_withdraw(
+            actor=request.user, request=found, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        response = _spending_detail_page(request, organisation, found, " ".join(exc.messages))
+        response.status_code = 400
+        return response
+    messages.success(request, "The request is withdrawn; it can no longer be agreed to.")
+    return redirect(_url("spending_detail", organisation, pk=pk))
 
 
 @organisation_page

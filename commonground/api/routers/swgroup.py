@@ -88,6 +88,10 @@ class ApprovalOut(Schema):
     display_name: str
     on_the_case: bool = Field(description="Whether they supported the case when they agreed.")
     approved_at: dt.datetime
+    counted: bool = Field(
+        description="False once they have left the S&W group: their agreement no longer counts "
+        "toward ASH-22."
+    )
 
 
 class SpendingOut(Schema):
@@ -188,7 +192,7 @@ def _with_approvals(queryset: Any) -> Any:
     )
 
 
-def _spending_out(item: SpendingRequest, needed: tuple[int, int]) -> SpendingOut:
+def _spending_out(item: SpendingRequest, needed: tuple[int, int], members: set[int]) -> SpendingOut:
     return SpendingOut(
         id=item.pk,
         category=item.category,
@@ -211,6 +215,7 @@ def _spending_out(item: SpendingRequest, needed: tuple[int, int]) -> SpendingOut
                 display_name=a.approver.display_name,
                 on_the_case=a.on_the_case,
                 approved_at=a.approved_at,
+                counted=a.approver_id in members,
             )
             for a in item.approvals.all()
         ],
@@ -247,6 +252,11 @@ def _budget_out(org: Organisation, budget: Budget | None) -> BudgetOut:
             for line in summary.lines
         ],
     )
+
+
+def _found_out(org: Organisation, found: SpendingRequest) -> SpendingOut:
+    needed = services.approvals_needed(organisation_policy(org))
+    return _spending_out(found, needed, sw_member_ids(org))
 
 
 def _request(request: HttpRequest, org: Organisation, request_id: int) -> SpendingRequest:
@@ -312,7 +322,8 @@ def sw_spending_list(request: HttpRequest, slug: Slug, paging: Query[PageQuery])
     org = _group(request, slug)
     needed = services.approvals_needed(organisation_policy(org))
     page = paginate(_with_approvals(selectors.spending_requests(org)), paging)
-    page["items"] = [_spending_out(item, needed) for item in page["items"]]
+    members = sw_member_ids(org)
+    page["items"] = [_spending_out(item, needed, members) for item in page["items"]]
     return page
 
 
@@ -352,7 +363,7 @@ def sw_spending_create(
             emergency=payload.urgency == "emergency",
         )
     found = _request(request, org, created.pk)
-    return Status(201, _spending_out(found, services.approvals_needed(organisation_policy(org))))
+    return Status(201, _found_out(org, found))
 
 
 @router.post(
@@ -370,8 +381,28 @@ def sw_spending_approve(
     found = _request(request, org, request_id)
     with _fields(amount="amount_pence"):
         services.spending_approve(actor=actor(request), request=found)
+    return _found_out(org, _request(request, org, request_id))
+
+
+class WithdrawIn(Input):
+    reason: str = Field(
+        min_length=1, max_length=services.REASON_MAX, description="Why it is withdrawn."
+    )
+
+
+@router.post(
+    "/organisations/{slug}/sw-group/spending/{request_id}/withdraw",
+    response={200: SpendingOut, **ERRORS},
+    summary="Withdraw a pending spending request (whoever asked, or an S&W member)",
+    description="A withdrawn request can no longer be agreed to (ASH-22) and nothing is spent.",
+)
+def sw_spending_withdraw(
+    request: HttpRequest, slug: Slug, request_id: RequestId, payload: WithdrawIn
+) -> SpendingOut:
+    org = _group(request, slug)
     found = _request(request, org, request_id)
-    return _spending_out(found, services.approvals_needed(organisation_policy(org)))
+    services.spending_withdraw(actor=actor(request), request=found, reason=payload.reason)
+    return _found_out(org, _request(request, org, request_id))
 
 
 @router.put(

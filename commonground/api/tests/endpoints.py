@@ -53,6 +53,7 @@ ENDPOINTS: list[tuple[str, str, bool]] = [
     ("GET", "/organisations/{slug}/sw-group/spending", False),
     ("POST", "/organisations/{slug}/sw-group/spending", True),
     ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/approve", True),
+    ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/withdraw", True),
     ("POST", "/organisations/{slug}/sw-group/members", True),
     ("POST", "/organisations/{slug}/sw-group/members/{member_id}/end", True),
 ]

@@ -391,6 +391,9 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "urgency": "emergency",
     },
     ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/approve"): {"agree": "yes"},
+    ("POST", "/organisations/{slug}/sw-group/spending/{request_id}/withdraw"): {
+        "reason": "Found a free room"
+    },
     ("POST", "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/contribution/place"): {
         "on_agenda": "yes"
     },

@@ -484,3 +484,44 @@ def test_ASH_18_leaving_the_group_is_warned_then_confirmed(api: Api, world: Worl
         f"{BASE}/members/{world.p.unrelated.pk}/end", {"ends_on": today, "confirm": "yes"}, "admin"
     )
     assert not_member.status_code == 404
+
+
+def test_ASH_22_a_pending_request_is_withdrawn_through_the_api(
+    api: Api, world: World, budget: None
+) -> None:
+    asked = world.ask(world.m1, 1_000)
+    path = f"{BASE}/spending/{asked.pk}/withdraw"
+    before = state()
+    for who, status in {
+        None: 401,
+        "party": 403,
+        "admin": 403,
+        "unrelated": 403,
+        "other_org": 404,
+    }.items():
+        assert api.post(path, {"reason": "x"}, who).status_code == status, who
+    missing = api.post(path, {}, "supporter")
+    assert missing.status_code == 400 and fields_of(missing) == ["reason"]
+    assert state() == before
+    response = api.post(path, {"reason": "Not needed now."}, "supporter")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "withdrawn"
+    before = state()
+    again = api.post(f"{BASE}/spending/{asked.pk}/approve", {"agree": "yes"}, "mo")
+    assert again.status_code == 400 and rules_of(again) == ["sw_spending_pending"]
+    assert api.post(path, {"reason": "Again"}, "mo").status_code == 400
+    assert state() == before
+
+
+def test_ASH_22_agreement_from_someone_who_left_the_group_is_shown_as_not_counted(
+    api: Api, world: World, budget: None
+) -> None:
+    asked = world.ask(world.m1, 1_000)
+    services.spending_approve(actor=world.m2.user, request=asked)
+    RoleAssignment.objects.filter(person=world.m2, role=Role.SW_MEMBER).update(
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        ends_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    [item] = api.get(f"{BASE}/spending", "supporter").json()["items"]
+    [approval] = item["approvals"]
+    assert approval["person_id"] == world.m2.pk and approval["counted"] is False

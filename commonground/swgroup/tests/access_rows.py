@@ -40,6 +40,7 @@ ROWS = {
     "swgroup:spending_create": row(SIGN_IN, 403, 200, 403, 403, 404),
     "swgroup:spending_detail": MEMBERS_AND_ADMIN,
     "swgroup:spending_approve": row(SIGN_IN, 405, 405, 405, 405, 405),
+    "swgroup:spending_withdraw": row(SIGN_IN, 405, 405, 405, 405, 405),
 }
 
 
@@ -75,6 +76,6 @@ def kwargs(world: Any, name: str) -> dict[str, Any] | None:
         return None
     if name == "swgroup:member_end":
         return {"pk": world.extra["sw_member"].pk}
-    if name in {"swgroup:spending_detail", "swgroup:spending_approve"}:
+    if name in {"swgroup:spending_detail", "swgroup:spending_approve", "swgroup:spending_withdraw"}:
         return {"pk": world.extra["sw_request"].pk}
     return {}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commonground.audit.models import AuditEntry
 from commonground.swgroup import services
@@ -188,3 +191,87 @@ def test_list_pages_do_not_grow_queries_with_rows(
     _spend(group, 8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def _request(group: Group) -> SpendingRequest:
+    make_budget(group)
+    return services.spending_request_create(
+        actor=group.w1.user,
+        organisation=group.org,
+        category="training",
+        amount_pence=5_000,
+        reason="Course fees",
+    )
+
+
+def test_ASH_22_a_pending_request_is_withdrawn_by_whoever_asked_and_can_no_longer_be_agreed(
+    client: Client, group: Group
+) -> None:
+    request = _request(group)
+    withdraw = _url(group, "spending_withdraw", pk=request.pk)
+    before = AuditEntry.objects.count()
+    for name, status in {
+        "party": 403,
+        "supporter": 403,
+        "admin": 403,
+        "unrelated": 403,
+        "other_org": 404,
+    }.items():
+        client.force_login(getattr(group.personas, name).user)
+        assert client.post(withdraw).status_code == status, name
+    assert AuditEntry.objects.count() == before
+    client.force_login(group.w1.user)
+    assert (
+        b"Withdraw this request"
+        in client.get(_url(group, "spending_detail", pk=request.pk)).content
+    )
+    assert client.post(withdraw, {"reason": "Found a free course."}).status_code == 302
+    request.refresh_from_db()
+    assert request.status == SpendingRequest.Status.WITHDRAWN and request.decided_at
+    entry = AuditEntry.objects.latest("pk")
+    assert entry.reason == "Found a free course." and entry.changes["status"][1] == "withdrawn"
+    # Withdrawn: nobody can agree to it, nor withdraw it again, and nothing is written.
+    before = AuditEntry.objects.count()
+    client.force_login(group.w2.user)
+    response = client.post(_url(group, "spending_approve", pk=request.pk))
+    assert response.status_code == 400 and b"withdrawn already" in response.content
+    assert client.post(withdraw, {"reason": "Again"}).status_code == 400
+    assert not request.approvals.exists() and AuditEntry.objects.count() == before
+    assert (
+        b"Withdraw this request"
+        not in client.get(_url(group, "spending_detail", pk=request.pk)).content
+    )
+
+
+def test_ASH_22_any_member_of_the_group_may_withdraw_a_pending_request(
+    client: Client, group: Group
+) -> None:
+    request = _request(group)
+    services.spending_withdraw(actor=group.m3.user, request=request, reason="Duplicate")
+    request.refresh_from_db()
+    assert request.status == SpendingRequest.Status.WITHDRAWN
+
+
+def test_ASH_22_agreement_from_someone_who_has_left_the_group_no_longer_counts(
+    client: Client, group: Group
+) -> None:
+    request = _request(group)
+    for member in (group.w2, group.w3):
+        services.spending_approve(actor=member.user, request=request)
+    # w2 leaves the group: their agreement stays on the record but is no longer counted.
+    services.sw_role_end(
+        actor=group.admin,
+        organisation=group.org,
+        assignment=group.w2.roles.get(role="sw_member"),
+        ends_on=timezone.localdate() - dt.timedelta(days=1),
+        confirmed=True,
+    )
+    result = services.spending_approve(actor=group.m1.user, request=request)
+    assert result.status == SpendingRequest.Status.PENDING
+    client.force_login(group.m2.user)
+    page = client.get(_url(group, "spending_detail", pk=request.pk)).content.decode()
+    assert "2 of at least 3 members have agreed" in page
+    assert page.count("Left the group: no longer counted") == 1
+    assert "Wanda Two" in page
+    result = services.spending_approve(actor=group.m2.user, request=request)
+    assert result.status == SpendingRequest.Status.APPROVED
