@@ -37,7 +37,7 @@ from commonground.meetings.models import Meeting, Participant
 from commonground.meetings.signals import attendance_recorded
 from commonground.notifications.services import notify
 from commonground.obligations.models import Obligation
-from commonground.obligations.services import next_reminder, obligation_meet
+from commonground.obligations.services import obligation_meet, obligation_schedule
 from commonground.people.models import Person
 from commonground.people.roles import Role
 from commonground.policies.selectors import OrganisationPolicy, organisation_policy
@@ -441,34 +441,22 @@ OBLIGATION_TITLES = {
 def _obligation_for(actor: Any, action: HousekeepingAction, meeting: Meeting) -> Obligation:
     """The action as a PSP-8 obligation, due on its date, for its owner.
 
-    PSP-8 has no number to compute a date from, so the obligation is made here with the date the
-    group agreed (obligation_schedule computes dates from a rule's duration only)."""
+    PSP-8 has no number to compute a date from: the date is the one the group agreed."""
     title = OBLIGATION_TITLES[HousekeepingAction.Kind(action.kind)].format(
         about=action.about.display_name if action.about else "", title=action.title
     )[:200]
-    obligation = Obligation(
+    return obligation_schedule(
         organisation=meeting.organisation,
         rule_id="PSP-8",
         param="",
-        subject_type="groupsessions.housekeepingaction",
-        subject_id=str(action.pk),
+        subject=("groupsessions.housekeepingaction", action.pk),
         title=title,
-        trigger_event="housekeeping action agreed at the weekly session",
+        trigger_event="the group agreed it at the weekly session",
         trigger_at=meeting.starts_at,
         due_on=action.due_on,
-    )
-    obligation.next_reminder_on = next_reminder(obligation)
-    obligation.save()
-    obligation.assignees.set([action.owner])
-    audit_change(
+        assignees=[action.owner],
         actor=actor,
-        organisation=meeting.organisation,
-        instance=obligation,
-        action=Action.CREATE,
-        changes={"rule_id": [None, "PSP-8"], "due_on": [None, action.due_on]},
-        summary=f"PSP-8: {title} due {action.due_on:%d %b %Y}",
     )
-    return obligation
 
 
 def action_create(

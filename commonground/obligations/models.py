@@ -28,6 +28,12 @@ class Obligation(models.Model):
         # Something may not happen before the date ("at least one month's notice").
         NOT_BEFORE = "not_before", "Not before"
 
+    class Counts(models.TextChoices):
+        # The rule's length of time after the trigger ("within 3 days of the request").
+        AFTER = "after", "After the trigger"
+        # The rule's length of time before it ("a week before the Notice to Quit ends").
+        BEFORE = "before", "Before the trigger"
+
     class Stage(models.IntegerChoices):
         NONE = 0, "No reminder yet"
         DUE_SOON = 1, "Due-soon reminder sent"
@@ -47,6 +53,7 @@ class Obligation(models.Model):
     trigger_event = models.CharField(max_length=200)
     trigger_at = models.DateTimeField()
     direction = models.CharField(max_length=12, choices=Direction.choices, default=Direction.BY)
+    counts = models.CharField(max_length=6, choices=Counts.choices, default=Counts.AFTER)
     due_on = models.DateField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     assignees = models.ManyToManyField("people.Person", blank=True, related_name="obligations")

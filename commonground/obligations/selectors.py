@@ -14,6 +14,7 @@ from commonground.obligations.models import Obligation
 from commonground.people.models import Organisation
 from commonground.policies.registry import Rule, rule
 from commonground.policies.selectors import OrganisationPolicy, organisation_policy
+from commonground.policies.values import Duration
 
 
 def my_obligations(*, actor: Any, organisation: Organisation | None = None) -> QuerySet[Obligation]:
@@ -79,10 +80,22 @@ def explain(obligation: Obligation, in_force: OrganisationPolicy | None = None) 
 
 def _sentence(obligation: Obligation, value: Any) -> str:
     trigger = timezone.localtime(obligation.trigger_at).strftime("%-d %B %Y")
+    if not isinstance(value, Duration):
+        # A date set when the obligation arose (agreed at a session, the next session), not
+        # counted from a number of the policy.
+        return (
+            f"Due by {obligation.due_on:%-d %B %Y}: the date set when {obligation.trigger_event} "
+            f"({trigger}), by rule {obligation.rule_id}."
+        )
     if obligation.direction == Obligation.Direction.NOT_BEFORE:
         return (
             f"Not before {obligation.due_on:%-d %B %Y}: {value} after {obligation.trigger_event} "
             f"({trigger}), by rule {obligation.rule_id}."
+        )
+    if obligation.counts == Obligation.Counts.BEFORE:
+        return (
+            f"Due by {obligation.due_on:%-d %B %Y}: {value} before {obligation.trigger_event} "
+            f"on {trigger}, by rule {obligation.rule_id}."
         )
     return (
         f"Due by {obligation.due_on:%-d %B %Y}: {value} after {obligation.trigger_event} "

@@ -43,13 +43,18 @@ def compute_due(
     param: str,
     trigger_at: dt.datetime,
     scale: float = 1.0,
+    counts: str = Obligation.Counts.AFTER,
 ) -> dt.date:
+    """The due date: the rule's length of time after the trigger, or before it."""
     duration = in_force.value(rule_id, param)
     if not isinstance(duration, Duration):
         raise TypeError(f"{rule_id} {param} is not a duration.")
     if scale != 1.0:
         duration = duration.scaled(scale)
-    moment = duration.after(trigger_at)
+    if counts == Obligation.Counts.BEFORE:
+        moment = duration.before(trigger_at)
+    else:
+        moment = duration.after(trigger_at)
     return moment.astimezone(LONDON).date() if isinstance(moment, dt.datetime) else moment
 
 
@@ -80,15 +85,23 @@ def obligation_schedule(
     scale: float = 1.0,
     actor: Any = None,
     in_force: OrganisationPolicy | None = None,
+    due_on: dt.date | None = None,
+    counts: str = Obligation.Counts.AFTER,
 ) -> Obligation:
     """Make the obligation, or move it if it exists and is still open (same subject, rule, key).
 
     The due date is the rule's number in force for `organisation` after `trigger_at`; `scale`
-    stretches it (pro rata for part-time staff, WCC-1)."""
+    stretches it (pro rata for part-time staff, WCC-1). Where the rule gives no length of time
+    (a housekeeping action a group agreed for a date, PSP-8; news sought by the next session,
+    PSP-10), pass the date as `due_on`: the "why" then says it is the date set at the trigger,
+    and a change of the organisation's numbers leaves it alone. `counts=Obligation.Counts.BEFORE`
+    counts the rule's length of time back from the trigger instead ("a week before the Notice
+    to Quit ends", ASH-15), and the "why" says so."""
     subject_type, subject_id = subject_key(subject)
     moment = as_moment(trigger_at)
-    policy = in_force or organisation_policy(organisation)
-    due_on = compute_due(policy, rule_id, param, moment, scale)
+    if due_on is None:
+        policy = in_force or organisation_policy(organisation)
+        due_on = compute_due(policy, rule_id, param, moment, scale, counts)
     with transaction.atomic():
         obligation = (
             Obligation.objects.select_for_update()
@@ -107,6 +120,7 @@ def obligation_schedule(
                 trigger_event=trigger_event,
                 trigger_at=moment,
                 direction=direction,
+                counts=counts,
                 due_on=due_on,
                 oversight_role=oversight_role,
             )
@@ -132,6 +146,7 @@ def obligation_schedule(
                 moment,
             )
             obligation.param, obligation.direction, obligation.due_on = param, direction, due_on
+            obligation.counts = counts
             obligation.oversight_role = oversight_role or obligation.oversight_role
             if old_due != due_on:
                 obligation.reminder_stage = Obligation.Stage.NONE
@@ -273,9 +288,17 @@ def obligations_recompute(*, organisation: Organisation, rule_id: str, actor: An
         for obligation in Obligation.objects.select_for_update().filter(
             organisation=organisation, rule_id=rule_id, state=Obligation.State.OPEN
         ):
-            if not isinstance(in_force.value(rule_id, obligation.param), Duration):
+            if not obligation.param or not isinstance(
+                in_force.value(rule_id, obligation.param), Duration
+            ):
                 continue
-            due_on = compute_due(in_force, rule_id, obligation.param, obligation.trigger_at)
+            due_on = compute_due(
+                in_force,
+                rule_id,
+                obligation.param,
+                obligation.trigger_at,
+                counts=obligation.counts,
+            )
             if due_on == obligation.due_on:
                 continue
             old = obligation.due_on

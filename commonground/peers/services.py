@@ -24,7 +24,6 @@ from commonground.meetings.models import Meeting, Participant
 from commonground.meetings.services import meeting_record_apologies
 from commonground.obligations.models import Obligation
 from commonground.obligations.services import (
-    next_reminder,
     obligation_cancel,
     obligation_meet,
     obligation_schedule,
@@ -461,35 +460,23 @@ def _seek_news_open(
     ).exists()
     if exists:
         return None
-    trigger = row.run[0].starts_at
-    obligation = Obligation(
-        organisation=group.organisation,
-        rule_id="PSP-10",
-        param="seek_news_after_absences",
-        subject_type=SUBJECT_TYPE,
-        subject_id=subject_id,
-        key=key,
-        title=f"Seek news of {row.person.display_name} ({group.name})",
-        trigger_event=f"{len(row.run)} sessions in a row missed without news",
-        trigger_at=trigger,
-        due_on=max(_seek_news_due(group, timezone.now()), timezone.localdate()),
-    )
-    obligation.next_reminder_on = next_reminder(obligation)
     try:
         with transaction.atomic():
-            obligation.save()
-            obligation.assignees.set(facilitators)
-            audit_change(
-                actor=actor,
+            return obligation_schedule(
                 organisation=group.organisation,
-                instance=obligation,
-                action=Action.CREATE,
-                changes={"rule_id": [None, "PSP-10"], "due_on": [None, obligation.due_on]},
-                summary=f"PSP-10: seek news of an absent peer, due {obligation.due_on:%d %b %Y}",
+                rule_id="PSP-10",
+                param="seek_news_after_absences",
+                subject=(SUBJECT_TYPE, subject_id),
+                key=key,
+                title=f"Seek news of {row.person.display_name} ({group.name})",
+                trigger_event=f"{len(row.run)} sessions in a row were missed without news",
+                trigger_at=row.run[0].starts_at,
+                due_on=max(_seek_news_due(group, timezone.now()), timezone.localdate()),
+                assignees=facilitators,
+                actor=actor,
             )
     except IntegrityError:
         return None
-    return obligation
 
 
 def absences_check(target: SupportGroup | Meeting, *, actor: Any = None) -> list[Obligation]:

@@ -16,6 +16,7 @@ from commonground.obligations.services import (
     obligation_meet,
     obligation_schedule,
     obligation_waive,
+    obligations_recompute,
     obligations_sweep,
 )
 from commonground.obligations.signals import obligation_reminder_due
@@ -138,6 +139,30 @@ def test_the_deadline_can_say_why(ash: Personas) -> None:
         == "Due by 7 May 2026: 3 days after the request reached S&W (4 May 2026), by rule ASH-1."
     )
     assert "Within 3 days of Support & Wellbeing receiving the request" in why["rule"].clause
+
+
+def test_PSP_8_a_date_the_group_agreed_is_kept_and_explained_as_set_not_counted(
+    personas: Personas,
+) -> None:
+    policy_adopt(actor=None, organisation=personas.org, policy="PSP")
+    obligation = obligation_schedule(
+        organisation=personas.org,
+        rule_id="PSP-8",
+        param="",
+        subject=("groupsessions.housekeepingaction", 3),
+        title="Bring the grounding handout",
+        trigger_event="the group agreed it at the weekly session",
+        trigger_at=dt.datetime(2026, 5, 5, 18, 30, tzinfo=LONDON),
+        due_on=dt.date(2026, 5, 12),
+        assignees=[personas.supporter],
+    )
+    assert obligation.due_on == dt.date(2026, 5, 12)
+    assert explain(obligation)["sentence"] == (
+        "Due by 12 May 2026: the date set when the group agreed it at the weekly session "
+        "(5 May 2026), by rule PSP-8."
+    )
+    # A change of the organisation's numbers leaves an agreed date alone.
+    assert obligations_recompute(organisation=personas.org, rule_id="PSP-8") == 0
 
 
 def test_ASH_8_a_crm_cannot_be_held_before_a_months_notice(ash: Personas) -> None:
@@ -290,3 +315,42 @@ def test_WCC_14_the_council_reviews_its_policy_every_two_years(personas: Persona
 def test_policies_without_a_review_cycle_schedule_nothing(personas: Personas) -> None:
     policy_adopt(actor=None, organisation=personas.org, policy="PSP")
     assert not Obligation.objects.exists()
+
+
+def _final_check_in(p: Personas) -> Obligation:
+    return obligation_schedule(
+        organisation=p.org,
+        rule_id="ASH-15",
+        param="final_check_in_before_end",
+        subject=("resolution.noticetoquit", 3),
+        key="final",
+        title="Final check-in before the Notice to Quit ends",
+        trigger_event="the Notice to Quit ends",
+        trigger_at=dt.date(2027, 5, 31),
+        counts=Obligation.Counts.BEFORE,
+    )
+
+
+def test_ASH_15_a_deadline_can_count_back_from_its_trigger_and_says_so(ash: Personas) -> None:
+    obligation = _final_check_in(ash)
+    assert obligation.due_on == dt.date(2027, 5, 24)
+    assert explain(obligation)["sentence"] == (
+        "Due by 24 May 2027: 1 week before the Notice to Quit ends on 31 May 2027, by rule ASH-15."
+    )
+
+
+def test_ASH_15_a_deadline_counted_back_moves_back_when_the_number_changes(ash: Personas) -> None:
+    obligation = _final_check_in(ash)
+    policy_value_change(
+        actor=ash.admin.user,
+        organisation=ash.org,
+        rule_id="ASH-15",
+        param="final_check_in_before_end",
+        value="2 weeks",
+        reason="More time to arrange a meeting",
+    )
+    obligation.refresh_from_db()
+    assert obligation.due_on == dt.date(2027, 5, 17)
+    assert explain(obligation)["sentence"].startswith(
+        "Due by 17 May 2027: 2 weeks before the Notice to Quit ends on 31 May 2027"
+    )
