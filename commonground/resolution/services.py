@@ -863,9 +863,7 @@ def _schedule_after(notice: NoticeToQuit, actor: Any) -> None:
             in_force=in_force,
         )
         start, number = due, number + 1
-    # Due `final` before the end: scheduled from the start of the last two such periods.
-    final_from = final.before(final_due)
-    assert isinstance(final_from, dt.date)
+    # Due `final` before the end, counted back from it.
     obligation_schedule(
         organisation=organisation,
         rule_id="ASH-15",
@@ -873,8 +871,9 @@ def _schedule_after(notice: NoticeToQuit, actor: Any) -> None:
         subject=notice,
         key="final",
         title="Final check-in before the Notice to Quit ends",
-        trigger_event=f"the start of the last {final} before the final check-in",
-        trigger_at=final_from,
+        trigger_event="the Notice to Quit ends",
+        trigger_at=notice.ends_on,
+        counts=Obligation.Counts.BEFORE,
         assignees=supporters,
         oversight_role=Role.SW_MEMBER,
         actor=actor,

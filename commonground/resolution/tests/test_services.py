@@ -18,6 +18,7 @@ from commonground.meetings.models import Meeting
 from commonground.meetings.services import meeting_record_attendance, meeting_schedule
 from commonground.notifications.models import Channel, Notification
 from commonground.obligations.models import Obligation
+from commonground.obligations.selectors import explain
 from commonground.people.models import MembershipStatus
 from commonground.policies.values import LONDON
 from commonground.resolution import selectors, services
@@ -422,6 +423,11 @@ def test_ASH_15_check_ins_through_the_8_weeks_and_one_before_the_end(
         dt.date(2027, 5, 24),
     ]
     assert check_ins.last().key == "final"
+    # ASH-15: the final check-in is counted back from the end, and its why says so.
+    assert selectors.notice_obligations(notice).get(key="final").due_on == dt.date(2027, 5, 24)
+    assert explain(check_ins.last())["sentence"] == (
+        "Due by 24 May 2027: 1 week before the Notice to Quit ends on 31 May 2027, by rule ASH-15."
+    )
     assert set(check_ins.first().assignees.all()) == {cw.supporter}
     at_start.move_to(dt.datetime(2027, 4, 18, 10, tzinfo=LONDON))
     services.check_in_record(
