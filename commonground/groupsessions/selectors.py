@@ -38,9 +38,8 @@ def structure(in_force: OrganisationPolicy) -> tuple[str, ...]:
     """The organisation's PSP-6 session structure, or the policy's own where PSP-6 is not in
     force (a session still has a shape)."""
     if in_force.adopts("PSP-6"):
-        # An organisation's own list may come back with spaces for underscores.
-        items = in_force.value("PSP-6", "session_structure").items
-        return tuple(item.strip().replace(" ", "_") for item in items)
+        items: tuple[str, ...] = in_force.value("PSP-6", "session_structure").items
+        return items
     return DEFAULT_STRUCTURE
 
 

@@ -299,7 +299,9 @@ class Choices:
             raw = [part.strip() for part in raw.split(",") if part.strip()]
         if not isinstance(raw, list | tuple) or not raw or not all(isinstance(i, str) for i in raw):
             raise PolicyValueError("a list of names is needed")
-        return cls(tuple(raw))
+        # Names are written with underscores and shown with spaces (__str__): both read back
+        # as the same name, so a list an organisation changed keeps its names.
+        return cls(tuple("_".join(item.split()) for item in raw))
 
     def __str__(self) -> str:
         return ", ".join(item.replace("_", " ") for item in self.items)

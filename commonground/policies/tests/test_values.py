@@ -7,6 +7,7 @@ import pytest
 
 from commonground.policies.values import (
     LONDON,
+    Choices,
     Count,
     Duration,
     PolicyValueError,
@@ -84,3 +85,10 @@ def test_shares_and_counts_check_their_range() -> None:
 def test_part_time_stretches_a_cycle_pro_rata() -> None:
     assert Duration.parse("2 months").scaled(37 / 18.5) == Duration(4, "months")
     assert Duration.parse("2 weeks").scaled(2) == Duration(28, "days")
+
+
+def test_a_list_reads_back_with_the_same_names_after_it_is_shown() -> None:
+    # PSP-6: an organisation's own session structure, saved as shown, keeps its step names.
+    steps = Choices.parse(["welcome_and_housekeeping", "round_taking_away"])
+    assert str(steps) == "welcome and housekeeping, round taking away"
+    assert Choices.parse(str(steps)) == steps
