@@ -386,7 +386,7 @@ PSP = OrganisationSpec(
             "Beatrix Holloway",
             preferred_name="Bea",
             pronouns="she/her",
-            email="bea.holloway@example.org",
+            email="safeguarding@psp.demo",
             channels=(EMAIL,),
             member_since_days_ago=1900,
             roles=(
@@ -397,6 +397,9 @@ PSP = OrganisationSpec(
                 _psp_training(400, 695),
                 QualificationSpec(Q.SAFEGUARDING_TRAINING, 650, 445, title="Safeguarding adults"),
             ),
+            # PSP-9: the one person who reads a safeguarding concern recorded at a session.
+            login=True,
+            login_role="Facilitator and safeguarding lead",
         ),
         PersonSpec(
             "Rhys Pritchard",

@@ -21,7 +21,7 @@ from django.utils import timezone
 from commonground.groups.models import SupportGroup
 from commonground.groups.selectors import current_facilitators, current_members
 from commonground.groups.services import next_session_start, session_schedule
-from commonground.groupsessions import services
+from commonground.groupsessions import selectors, services
 from commonground.groupsessions.models import SessionRun, SessionStep, TakeTime
 from commonground.meetings.models import Meeting, Participant
 from commonground.people.models import Organisation, Person
@@ -72,8 +72,10 @@ def _run(meeting: Meeting, actor: object, week: int, members: list[Person]) -> N
 
 
 def _actor(group: SupportGroup) -> Person:
-    """A facilitator of the group who signs in (Seun in the Tuesday group), else the admin."""
-    with_login = [p for p in current_facilitators(group) if p.user_id]
+    """A facilitator of the group who signs in and is not the safeguarding lead (Seun in the
+    Tuesday group: Bea, the lead, reads the concern Seun records), else the admin."""
+    leads = {p.pk for p in selectors.safeguarding_leads(group.organisation)}
+    with_login = [p for p in current_facilitators(group) if p.user_id and p.pk not in leads]
     if with_login:
         return with_login[0]
     return Person.objects.get(organisation=group.organisation, email="admin@psp.demo")

@@ -8,7 +8,7 @@ organisation admin as the actor and the groups' own facilitators for their steps
 - Dee Walsh's conversation with the Thursday afternoon group ended "not now";
 - Lee Carter declared a former colleague who is in the Tuesday evening group: joining waits on
   that member's agreement (PSP-3);
-- Ash Patel came the whole way and joined the Tuesday evening group.
+- Ash Lindqvist came the whole way and joined the Tuesday evening group.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PEERS = (
     ("Noor Shah", "", "conversation"),
     ("Dee Walsh", "", "not_now"),
     ("Lee Carter", "", "conflict"),
-    ("Ash Patel", "", "joined"),
+    ("Ash Lindqvist", "", "joined"),
 )
 
 
@@ -116,7 +116,7 @@ def load(organisation: Organisation) -> None:
             source="declared",
             note="Worked in the same office some years ago.",
         )
-    ash = conversation("Ash Patel", tuesday, "join", 12)
+    ash = conversation("Ash Lindqvist", tuesday, "join", 12)
     services.names_declare(actor=admin, attempt=ash, names="")
     services.name_check_clear(actor=admin, attempt=ash)
-    services.peer_join(actor=admin, journey=journeys["Ash Patel"], group=tuesday)
+    services.peer_join(actor=admin, journey=journeys["Ash Lindqvist"], group=tuesday)
