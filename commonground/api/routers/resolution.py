@@ -566,7 +566,7 @@ def crm_summary(request: HttpRequest, slug: Slug, crm_id: CrmId, payload: Summar
 # ASH-9: placing a contribution on the agenda --------------------------------------------------
 
 
-class PlaceIn(Input):
+class ContributionPlaceIn(Input):
     on_agenda: Literal["yes", "no"] = Field(
         description="yes: the contribution goes on the anonymous agenda draft; no: it comes off "
         "(ASH-9). It is published only with the agenda (ASH-10)."
@@ -581,7 +581,7 @@ class PlaceIn(Input):
     "case's supporters (ASH-9). Closed once the meeting has decided.",
 )
 def crm_contribution_place(
-    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: PlaceIn
+    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: ContributionPlaceIn
 ) -> ContributionOut:
     crm = _crm(request, slug, crm_id)
     party = _party(crm, party_id)
@@ -599,7 +599,7 @@ def crm_contribution_place(
 # ASH-13, ASH-14: the meeting's decision for each party ----------------------------------------
 
 
-class DecisionIn(Input):
+class CrmDecisionIn(Input):
     action_plan: Literal["needed", "not_needed"] = Field(
         description="Whether the member needs an Action Plan: only where significant harm is "
         "recorded for them (ASH-13). An Action Plan removes their membership and issues a "
@@ -615,7 +615,7 @@ class DecisionIn(Input):
     )
 
 
-class DecisionOut(Schema):
+class CrmDecisionOut(Schema):
     alias: str
     action_plan_needed: bool
     action_plan_id: int | None = Field(description="The Action Plan agreement, if any.")
@@ -626,15 +626,15 @@ class DecisionOut(Schema):
 
 @router.post(
     "/organisations/{slug}/crms/{crm_id}/parties/{party_id}/decision",
-    response={201: DecisionOut, **ERRORS},
+    response={201: CrmDecisionOut, **ERRORS},
     summary="Record the meeting's decision for one party (the organisation admin)",
     description="Once the meeting has started and its anonymous agenda is published. An Action "
     "Plan only where significant harm is recorded for the member (ASH-13); it removes their "
     "membership and issues an 8-week Notice to Quit in the same step (ASH-14). Once per party.",
 )
 def crm_decision(
-    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: DecisionIn
-) -> Status[DecisionOut]:
+    request: HttpRequest, slug: Slug, crm_id: CrmId, party_id: PartyId, payload: CrmDecisionIn
+) -> Status[CrmDecisionOut]:
     crm = _crm(request, slug, crm_id)
     party = _party(crm, party_id)
     if not actor(request).has_perm("resolution.decide_crm", crm):
@@ -652,7 +652,7 @@ def crm_decision(
     decision.crm.refresh_from_db(fields=["state"])
     return Status(
         201,
-        DecisionOut(
+        CrmDecisionOut(
             alias=party.alias,
             action_plan_needed=decision.action_plan_needed,
             action_plan_id=plan.pk if plan else None,
@@ -669,7 +669,7 @@ def crm_decision(
 NoticeId = Annotated[int, Path(ge=1, le=MAX_ID, description="The Notice to Quit's id.")]
 
 
-class NoticeOut(Schema):
+class NoticeToQuitOut(Schema):
     id: int
     state: NoticeToQuit.State
     state_label: str
@@ -684,7 +684,7 @@ class NoticeOut(Schema):
     )
 
 
-class CheckInIn(Input):
+class CheckInRecordIn(Input):
     held_on: Date = Field(description="The day of the check-in; not later than today (ASH-15).")
     note: str = Field(max_length=LONG_TEXT, description="How the Action Plan is going.")
     recommend_restore: Literal["yes", "no"] = Field(
@@ -694,11 +694,11 @@ class CheckInIn(Input):
     )
 
 
-class CheckInOut(Schema):
+class CheckInRecordOut(Schema):
     id: int
     held_on: dt.date
     recommend_restore: bool
-    notice: NoticeOut
+    notice: NoticeToQuitOut
 
 
 class ReinstatementIn(Input):
@@ -713,7 +713,7 @@ class ReinstatementIn(Input):
     )
 
 
-class CourtIn(Input):
+class CourtApplicationIn(Input):
     note: str = Field(
         max_length=LONG_TEXT, description="How the application was begun. Confidential."
     )
@@ -725,10 +725,10 @@ def _notice(request: HttpRequest, slug: str, notice_id: int) -> NoticeToQuit:
     )
 
 
-def _notice_out(notice: NoticeToQuit) -> NoticeOut:
+def _notice_out(notice: NoticeToQuit) -> NoticeToQuitOut:
     notice.refresh_from_db()
     reinstatement = Reinstatement.objects.filter(notice=notice).first()
-    return NoticeOut(
+    return NoticeToQuitOut(
         id=notice.pk,
         state=NoticeToQuit.State(notice.state),
         state_label=notice.get_state_display(),
@@ -744,14 +744,14 @@ def _notice_out(notice: NoticeToQuit) -> NoticeOut:
 
 @router.post(
     "/organisations/{slug}/notices-to-quit/{notice_id}/check-ins",
-    response={201: CheckInOut, **ERRORS},
+    response={201: CheckInRecordOut, **ERRORS},
     summary="Record a check-in during a Notice to Quit (the case's supporters)",
     description="S&W check in throughout the notice and towards its end, and may recommend "
     "restoring membership (ASH-15). Meets the earliest check-in still due.",
 )
 def ntq_check_in(
-    request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: CheckInIn
-) -> Status[CheckInOut]:
+    request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: CheckInRecordIn
+) -> Status[CheckInRecordOut]:
     notice = _notice(request, slug, notice_id)
     if not actor(request).has_perm("resolution.check_in", notice):
         raise PermissionDenied("Only the case's supporters record check-ins.")
@@ -764,7 +764,7 @@ def ntq_check_in(
     )
     return Status(
         201,
-        CheckInOut(
+        CheckInRecordOut(
             id=check_in.pk,
             held_on=check_in.held_on,
             recommend_restore=check_in.recommend_restore,
@@ -775,14 +775,14 @@ def ntq_check_in(
 
 @router.post(
     "/organisations/{slug}/notices-to-quit/{notice_id}/reinstatement",
-    response={201: NoticeOut, **ERRORS},
+    response={201: NoticeToQuitOut, **ERRORS},
     summary="Reinstate membership by a meeting's decision (the organisation admin)",
     description="Only by a decision recorded at a meeting that was held (ASH-16); the court "
     "application is then no longer due.",
 )
 def ntq_reinstate(
     request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: ReinstatementIn
-) -> Status[NoticeOut]:
+) -> Status[NoticeToQuitOut]:
     notice = _notice(request, slug, notice_id)
     if not actor(request).has_perm("resolution.manage_notice_to_quit", notice):
         raise PermissionDenied("The organisation admin records a meeting's decision to reinstate.")
@@ -798,12 +798,14 @@ def ntq_reinstate(
 
 @router.post(
     "/organisations/{slug}/notices-to-quit/{notice_id}/court",
-    response={200: NoticeOut, **ERRORS},
+    response={200: NoticeToQuitOut, **ERRORS},
     summary="Record that the court application has begun (the organisation admin)",
     description="At the end of the Notice to Quit, for a member not reinstated (ASH-17); "
     "refused before the notice ends.",
 )
-def ntq_court(request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: CourtIn) -> NoticeOut:
+def ntq_court(
+    request: HttpRequest, slug: Slug, notice_id: NoticeId, payload: CourtApplicationIn
+) -> NoticeToQuitOut:
     notice = _notice(request, slug, notice_id)
     if not actor(request).has_perm("resolution.manage_notice_to_quit", notice):
         raise PermissionDenied("The organisation admin records the court application.")

@@ -384,7 +384,7 @@ def sw_spending_approve(
     return _found_out(org, _request(request, org, request_id))
 
 
-class WithdrawIn(Input):
+class SpendingWithdrawIn(Input):
     reason: str = Field(
         min_length=1, max_length=services.REASON_MAX, description="Why it is withdrawn."
     )
@@ -397,7 +397,7 @@ class WithdrawIn(Input):
     description="A withdrawn request can no longer be agreed to (ASH-22) and nothing is spent.",
 )
 def sw_spending_withdraw(
-    request: HttpRequest, slug: Slug, request_id: RequestId, payload: WithdrawIn
+    request: HttpRequest, slug: Slug, request_id: RequestId, payload: SpendingWithdrawIn
 ) -> SpendingOut:
     org = _group(request, slug)
     found = _request(request, org, request_id)
@@ -477,20 +477,20 @@ CONFIRM_HELP = (
 )
 
 
-class MemberAddIn(Input):
+class SwMemberAddIn(Input):
     person_id: int = Field(ge=1, le=MAX_ID, strict=True, description="Who joins the group.")
     starts_on: Date = Field(description="The day they join.")
     note: str = Field("", max_length=300, description="For example “helping with admin” (ASH-20).")
     confirm: Confirm = Field("no", description=CONFIRM_HELP)
 
 
-class MemberEndIn(Input):
+class SwMemberEndIn(Input):
     ends_on: Date = Field(description="Their last day in the group.")
     reason: str = Field("", max_length=300, description="Kept on the role's history.")
     confirm: Confirm = Field("no", description=CONFIRM_HELP)
 
 
-class MemberChangeOut(Schema):
+class SwMemberChangeOut(Schema):
     person_id: int
     display_name: str
     role_id: int
@@ -504,8 +504,8 @@ def _require_membership(request: HttpRequest, org: Organisation) -> None:
         raise PermissionDenied("Only the organisation admin can change who is in the S&W group.")
 
 
-def _member_change_out(org: Organisation, assignment: RoleAssignment) -> MemberChangeOut:
-    return MemberChangeOut(
+def _member_change_out(org: Organisation, assignment: RoleAssignment) -> SwMemberChangeOut:
+    return SwMemberChangeOut(
         person_id=assignment.person_id,
         display_name=assignment.person.display_name,
         role_id=assignment.pk,
@@ -517,14 +517,14 @@ def _member_change_out(org: Organisation, assignment: RoleAssignment) -> MemberC
 
 @router.post(
     "/organisations/{slug}/sw-group/members",
-    response={201: MemberChangeOut, **ERRORS},
+    response={201: SwMemberChangeOut, **ERRORS},
     summary="Give someone the S&W member role (the organisation admin)",
     description="If the group would then break ASH-18 (fewer than the minimum, or too few "
     "women) the change is refused with the warning until it is confirmed.",
 )
 def sw_member_add(
-    request: HttpRequest, slug: Slug, payload: MemberAddIn
-) -> Status[MemberChangeOut]:
+    request: HttpRequest, slug: Slug, payload: SwMemberAddIn
+) -> Status[SwMemberChangeOut]:
     org = _group(request, slug)
     _require_membership(request, org)
     person = _people(org, [payload.person_id], "person_id")[0]
@@ -552,14 +552,14 @@ def sw_member_add(
 
 @router.post(
     "/organisations/{slug}/sw-group/members/{member_id}/end",
-    response={200: MemberChangeOut, **ERRORS},
+    response={200: SwMemberChangeOut, **ERRORS},
     summary="End someone's S&W member role (the organisation admin)",
     description="Warned first, as on the group page: if the group would then break ASH-18 the "
     "change is refused with the warning until it is confirmed.",
 )
 def sw_member_end(
-    request: HttpRequest, slug: Slug, member_id: MemberId, payload: MemberEndIn
-) -> MemberChangeOut:
+    request: HttpRequest, slug: Slug, member_id: MemberId, payload: SwMemberEndIn
+) -> SwMemberChangeOut:
     org = _group(request, slug)
     _require_membership(request, org)
     assignment = (
