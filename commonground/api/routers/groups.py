@@ -12,11 +12,14 @@ facilitators and the admin.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from commonground.access.policy import standing
 from commonground.api.pagination import paginate
@@ -39,8 +42,39 @@ FacilitatorId = Annotated[
 MemberId = Annotated[
     int, Path(ge=1, le=MAX_ID, description="The membership's id (from the group's member list).")
 ]
-Minutes = Annotated[int, Field(ge=15, le=480, strict=True)]
+# The schema refuses what cannot be a length at all; the service says what a session may last
+# (15 minutes to 8 hours), naming duration_minutes. A year bounds the arithmetic.
+MINUTES_MAX = 60 * 24 * 366
+Minutes = Annotated[
+    int,
+    Field(ge=15, le=MINUTES_MAX, strict=True, description="15 to 480 (8 hours)."),
+]
 Time = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour.")]
+
+
+def _not_bool(value: Any) -> Any:
+    # JSON true is not a number here (pydantic would read it as 1).
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer.")
+    return value
+
+
+def _iso_datetime(value: Any) -> Any:
+    # Without this a number would be read as a Unix timestamp.
+    if isinstance(value, dt.datetime) or (
+        isinstance(value, str) and ISO_DATETIME.match(value) is not None
+    ):
+        return value
+    raise PydanticCustomError(
+        "datetime_format",
+        "Give the date and time as YYYY-MM-DDTHH:MM with its offset, for example "
+        "2026-03-31T18:30:00+01:00.",
+    )
+
+
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+DateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime)]
+Day = Annotated[Weekday, BeforeValidator(_not_bool), Field(description="0 is Monday, 6 is Sunday.")]
 
 
 # Schemas
@@ -132,7 +166,7 @@ class SessionPageOut(PageOut):
 
 class GroupIn(Input):
     name: str = Field(max_length=services.NAME_MAX)
-    weekday: Weekday = Field(description="0 is Monday, 6 is Sunday.")
+    weekday: Day
     start_time: Time
     duration_minutes: Minutes = 120
     venue: str = Field("", max_length=services.VENUE_MAX)
@@ -141,7 +175,7 @@ class GroupIn(Input):
 
 class GroupPatch(Patch):
     name: str = Field("", max_length=services.NAME_MAX)
-    weekday: Weekday = Weekday.MONDAY
+    weekday: Day = Weekday.MONDAY
     start_time: Time = "00:00"
     duration_minutes: Minutes = 120
     venue: str = Field("", max_length=services.VENUE_MAX)
@@ -170,9 +204,10 @@ class ScheduleIn(Input):
     weeks: int = Field(
         1,
         ge=1,
-        le=services.WEEKS_MAX,
+        le=MAX_ID,
         strict=True,
-        description="How many weekly sessions, following on from the last one scheduled.",
+        description=f"How many weekly sessions, following on from the last one scheduled: 1 to "
+        f"{services.WEEKS_MAX} (the service says so, naming weeks).",
     )
     confirm: Literal["yes", "no"] = Field(
         "no", description="yes: go ahead despite warnings. A rule that refuses still refuses."
@@ -354,7 +389,8 @@ def group_detail(request: HttpRequest, slug: Slug, group_id: GroupId) -> GroupOu
 )
 def group_create(request: HttpRequest, slug: Slug, payload: GroupIn) -> Status[GroupOut]:
     org = organisation(request, slug)
-    group = services.group_create(actor=actor(request), organisation=org, **_fields_in(payload))
+    with _fields(duration="duration_minutes"):
+        group = services.group_create(actor=actor(request), organisation=org, **_fields_in(payload))
     return Status(201, _group_out(request, org, group))
 
 
@@ -368,9 +404,10 @@ def group_update(
     request: HttpRequest, slug: Slug, group_id: GroupId, payload: GroupPatch
 ) -> GroupOut:
     org, group = _group(request, slug, group_id)
-    group = services.group_update(
-        actor=actor(request), group=group, **_fields_in(payload, current=group)
-    )
+    with _fields(duration="duration_minutes"):
+        group = services.group_update(
+            actor=actor(request), group=group, **_fields_in(payload, current=group)
+        )
     return _group_out(request, org, group)
 
 

@@ -22,6 +22,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from commonground.api.routers.casework import _fields, _people
 from commonground.api.routers.common import ERRORS, Slug, actor, organisation
+from commonground.api.routers.groups import DateTime
 from commonground.api.schemas import MAX_ID, Date, Input
 from commonground.groups.models import SupportGroup
 from commonground.groupsessions import selectors, services
@@ -135,9 +136,10 @@ class RoundIn(Input):
     minutes: int | None = Field(
         None,
         ge=1,
-        le=services.MAX_ROUND_MINUTES,
+        le=MAX_ID,
         strict=True,
-        description="Left out: a fair part of what remains of the session.",
+        description=f"1 to {services.MAX_ROUND_MINUTES} (the service says so, naming minutes). "
+        "Left out: a fair part of what remains of the session.",
     )
 
 
@@ -155,7 +157,7 @@ class ActionIn(Input):
     about_id: Id | None = Field(None, description="The peer a guarantee or news is about.")
     title: str = Field("", max_length=services.TITLE_MAX, description="A few words; no sharing.")
     due_on: Date | None = Field(None, description="Left out: by the next session.")
-    next_starts_at: dt.datetime | None = Field(
+    next_starts_at: DateTime | None = Field(
         None, description="next_meeting: schedule it then; left out, confirm the next one."
     )
 
@@ -186,7 +188,7 @@ class ConcernIn(Input):
     reason: str = Field(min_length=1, max_length=services.TEXT_MAX)
     third_party: SafeguardingConcern.ThirdParty
     third_party_detail: str = Field("", max_length=services.TEXT_MAX)
-    told_at: dt.datetime | None = None
+    told_at: DateTime | None = None
 
 
 class ConcernSummaryOut(Schema):

@@ -21,6 +21,7 @@ from commonground.access.policy import standing
 from commonground.api.pagination import paginate
 from commonground.api.routers.casework import _fields, _people
 from commonground.api.routers.common import ERRORS, Slug, actor, organisation
+from commonground.api.routers.groups import MINUTES_MAX, DateTime
 from commonground.api.schemas import MAX_ID, Date, Input, PageOut, PageQuery
 from commonground.groups.models import SupportGroup
 from commonground.groups.selectors import current_members
@@ -94,8 +95,13 @@ class WorkshopInviteIn(Input):
 
 class ConversationIn(Input):
     group_id: Id
-    starts_at: dt.datetime
-    duration_minutes: int = Field(ge=1, le=720, strict=True)
+    starts_at: DateTime
+    duration_minutes: int = Field(
+        ge=1,
+        le=MINUTES_MAX,
+        strict=True,
+        description="The meeting's length; outside the usual length in force is a warning.",
+    )
     mode: GroupAttempt.Mode
     facilitator_ids: list[Id] = Field(min_length=1, max_length=10)
     place: str = Field("", max_length=500)
@@ -121,9 +127,15 @@ class OutcomeIn(Input):
 
 
 class DeclarationIn(Input):
-    names: str = Field(
+    names: str | None = Field(
+        None,
+        min_length=1,
         max_length=services.NOTE_MAX,
-        description="The people the peer has, or had, a relationship with; empty for nobody.",
+        description="The people the peer has, or had, a relationship with, one a line. Leave "
+        "it out for nobody, with nobody=yes.",
+    )
+    nobody: Literal["yes", "no"] = Field(
+        "no", description="yes: the peer has no such relationship with anyone (leave names out)."
     )
 
 
@@ -406,8 +418,15 @@ def way_in_declare(
 ) -> DeclaredOut:
     org = organisation(request, slug)
     attempt = _attempt(request, org, attempt_id)
+    if (payload.names is None) != (payload.nobody == "yes"):
+        field, message = (
+            ("names", "Give the names, or nobody=yes if there is nobody.")
+            if payload.names is None
+            else ("nobody", "Leave the names out when there is nobody.")
+        )
+        raise ValidationError({field: ValidationError(message, code="declaration")})
     with _fields(declared_names="names"):
-        services.names_declare(actor=actor(request), attempt=attempt, names=payload.names)
+        services.names_declare(actor=actor(request), attempt=attempt, names=payload.names or "")
     return DeclaredOut(message="Thank you. The facilitators will be in touch.")
 
 

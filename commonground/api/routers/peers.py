@@ -57,7 +57,7 @@ class ProposeIn(Input):
 
 
 class DecisionIn(Input):
-    agreed: bool = Field(strict=True, description="The group's decision.")
+    agreed: Literal["yes", "no"] = Field(description="The group's decision: yes, agreed.")
     decided_on: Date
     how_decided: str = Field(min_length=1, max_length=services.SHORT_MAX)
     session_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
@@ -103,8 +103,8 @@ class DonationIn(Input):
     amount_pence: int = Field(ge=1, le=services.DONATION_MAX_PENCE, strict=True)
     received_on: Date
     donor_name: str = Field("", max_length=services.NAME_MAX)
-    anonymous: bool = Field(False, strict=True)
-    gift_aid: bool = Field(False, strict=True)
+    anonymous: Literal["yes", "no"] = "no"
+    gift_aid: Literal["yes", "no"] = "no"
     note: str = Field("", max_length=services.NOTE_MAX)
 
 
@@ -247,7 +247,7 @@ def guideline_decide(
     done = services.guideline_decide(
         actor=actor(request),
         guideline=guideline,
-        agreed=payload.agreed,
+        agreed=payload.agreed == "yes",
         decided_on=payload.decided_on,
         how_decided=payload.how_decided,
         session=session,
@@ -378,5 +378,8 @@ def donations(request: HttpRequest, slug: Slug) -> DonationsOut:
 )
 def donation_add(request: HttpRequest, slug: Slug, payload: DonationIn) -> Status[DonationOut]:
     org = organisation(request, slug)
-    made = services.donation_record(actor=actor(request), organisation=org, **payload.model_dump())
+    fields = payload.model_dump()
+    for key in ("anonymous", "gift_aid"):
+        fields[key] = fields[key] == "yes"
+    made = services.donation_record(actor=actor(request), organisation=org, **fields)
     return Status(201, _donation_out(made))

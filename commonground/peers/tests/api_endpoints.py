@@ -24,30 +24,43 @@ ENDPOINTS = [
 VALID = {
     ("POST", G + "/guidelines"): {"topic": "phones", "text": "Phones on silent."},
     ("POST", G + "/guidelines/{guideline_id}/decision"): {
-        "agreed": True,
+        "agreed": "yes",
         "decided_on": "D",
         "how_decided": "Consensus",
     },
-    ("POST", G + "/sessions/{session_id}/apologies"): {},
+    ("POST", G + "/sessions/{session_id}/apologies"): {
+        "person_id": "{party_id}",
+        "received_by": "phone call",
+    },
     ("POST", "/organisations/{slug}/peers/donations"): {
         "amount_pence": 500,
         "received_on": "D",
-        "anonymous": True,
+        "anonymous": "yes",
     },
 }
 ID_NAMES = ("group_id", "guideline_id", "session_id")
 
 
 def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
+    from commonground.groups import services as groups
     from commonground.groups.models import SupportGroup
 
     # The shared group if another module filled it in already, else one of our own.
     found = SupportGroup.objects.filter(pk=values.get("group_id", 0)).first()
     group = found or SupportGroup.objects.filter(organisation=personas.org).first()
     group = group or psp_group(personas)
+    meeting = session(personas, group, when=timezone.now() + dt.timedelta(days=2))
+    # The admin, who makes every call, facilitates the group: proposes, decides and records a
+    # peer's apologies as its facilitators do.
+    if not group.facilitators.filter(person=personas.admin).exists():
+        groups.facilitator_add(actor=personas.admin.user, group=group, person=personas.admin)
     proposed = services.guideline_propose(
         actor=personas.party.user, group=group, topic="phones", text="Phones away."
     )
-    meeting = session(personas, group, when=timezone.now() + dt.timedelta(days=2))
-    mine = {"group_id": group.pk, "guideline_id": proposed.pk, "session_id": meeting.pk}
+    mine = {
+        "group_id": group.pk,
+        "guideline_id": proposed.pk,
+        "session_id": meeting.pk,
+        "party_id": personas.party.pk,
+    }
     return {k: v for k, v in mine.items() if k not in values}

@@ -43,7 +43,7 @@ def test_PSP_5_propose_and_decide_through_the_api(api, personas, group):
     response = api.post(path, {"topic": "lighting", "text": "Soft light."}, as_="party")
     assert response.status_code == 201
     gid = json.loads(response.content)["id"]
-    decision = {"agreed": True, "decided_on": str(timezone.localdate()), "how_decided": "Round"}
+    decision = {"agreed": "yes", "decided_on": str(timezone.localdate()), "how_decided": "Round"}
     assert api.post(f"{path}/{gid}/decision", decision, as_="party").status_code == 403
     response = api.post(f"{path}/{gid}/decision", decision, as_="supporter")
     assert response.status_code == 200
@@ -79,12 +79,12 @@ def test_PSP_5_bad_decision_dates_and_types(api, personas, group):
     )
     path = base(personas, group) + f"/guidelines/{g.pk}/decision"
     for body, field in (
-        ({"agreed": "yes", "decided_on": str(timezone.localdate()), "how_decided": "x"}, "agreed"),
-        ({"agreed": True, "decided_on": "2026-02-30", "how_decided": "x"}, "decided_on"),
-        ({"agreed": True, "decided_on": "tomorrow", "how_decided": "x"}, "decided_on"),
+        ({"agreed": True, "decided_on": str(timezone.localdate()), "how_decided": "x"}, "agreed"),
+        ({"agreed": "yes", "decided_on": "2026-02-30", "how_decided": "x"}, "decided_on"),
+        ({"agreed": "yes", "decided_on": "tomorrow", "how_decided": "x"}, "decided_on"),
         (
             {
-                "agreed": True,
+                "agreed": "yes",
                 "decided_on": str(timezone.localdate() + dt.timedelta(days=3)),
                 "how_decided": "x",
             },
@@ -92,7 +92,7 @@ def test_PSP_5_bad_decision_dates_and_types(api, personas, group):
         ),
         (
             {
-                "agreed": True,
+                "agreed": "yes",
                 "decided_on": str(timezone.localdate()),
                 "how_decided": "x",
                 "session_id": 999999,
@@ -129,7 +129,7 @@ def test_PSP_10_apologies_and_absences_through_the_api(api, personas, group):
 
 def test_PSP_12_donations_api_admin_only_and_malformed(api, personas, group):
     path = f"/organisations/{personas.org.slug}/peers/donations"
-    good = {"amount_pence": 500, "received_on": str(timezone.localdate()), "anonymous": True}
+    good = {"amount_pence": 500, "received_on": str(timezone.localdate()), "anonymous": "yes"}
     assert api.post(path, good, as_="supporter").status_code == 403
     assert api.get(path, as_="party").status_code == 403
     for bad, field in (
@@ -137,7 +137,9 @@ def test_PSP_12_donations_api_admin_only_and_malformed(api, personas, group):
         ({**good, "amount_pence": "500"}, "amount_pence"),
         ({**good, "amount_pence": 1.5}, "amount_pence"),
         ({**good, "received_on": "31/12/2025"}, "received_on"),
+        ({**good, "gift_aid": "yes"}, "gift_aid"),
         ({**good, "gift_aid": True}, "gift_aid"),
+        ({**good, "anonymous": True}, "anonymous"),
         ({"received_on": str(timezone.localdate())}, "amount_pence"),
     ):
         response = api.post(path, bad, as_="admin")
