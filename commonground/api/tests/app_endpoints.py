@@ -3,9 +3,10 @@
     ENDPOINTS = [("GET", "/organisations/{slug}/groups", False), ...]   # method, path, takes a body
     VALID = {("POST", "/organisations/{slug}/groups"): {"name": "x", "starts_on": "D"}, ...}
     ID_NAMES = ("group_id", ...)            # the path parameters that are row ids
-    def fill(personas, values) -> dict      # real ids for those parameters (values: earlier ones)
+    fill(personas, values) -> dict          # real ids for its own endpoints (values: the core's)
 
-VALID bodies use "D" for today and "{name}" for a value from fill, as in test_malformed_input."""
+VALID bodies use "D" for today and "{name}" for a value from fill, as in test_malformed_input.
+An app's fill is used only for the endpoints that app lists, so apps cannot clash over a name."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ def id_names() -> tuple[str, ...]:
     return tuple(n for module in modules() for n in getattr(module, "ID_NAMES", ()))
 
 
-def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
+def fill_for(path: str, personas: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with the ids of the app that lists `path` (its own names win for its paths)."""
     for module in modules():
-        if hasattr(module, "fill"):
-            values = values | module.fill(personas, values)
+        if hasattr(module, "fill") and any(listed == path for _, listed, _ in module.ENDPOINTS):
+            return values | module.fill(personas, values)
     return values
