@@ -83,8 +83,9 @@ def fill(request: pytest.FixtureRequest, personas: Personas) -> dict[str, Any]:
     params = callspec.params if callspec is not None else {}
     path = params.get("path")
     if path is not None and refused_before_any_lookup(request.node.originalname, params):
-        # Nothing is looked up: the ids in the address need only be well formed.
-        return {"slug": personas.org.slug} | dict.fromkeys(re.findall(r"{(\w+)}", path), 1)
+        # Nothing is looked up: the ids need only be well formed.
+        wellformed = dict.fromkeys(names_in(params["method"], path), 1)
+        return wellformed | {"slug": personas.org.slug, "rule_id": "ASH-8", "param": "notice"}
     values = core_fill(personas, with_crm=path is None or needs_crm(params.get("method"), path))
     if path in APP_PATHS:
         values = app_endpoints.fill_for(path, personas, values)
@@ -101,15 +102,37 @@ def needs_crm(method: str | None, path: str) -> bool:
     return path not in APP_PATHS and any("{" + name + "}" in path + body for name in CRM_NAMES)
 
 
+def names_in(method: str, path: str) -> set[str]:
+    """The "{name}"s of the endpoint's address and of its valid body."""
+    return set(re.findall(r"{(\w+)}", path + json.dumps(VALID.get((method, path), {}))))
+
+
+# Wrong values that no field of any request body accepts, so the schema refuses them.
+SCHEMA_REFUSES = (-1, 1.5, True, ["a list"], {"an": "object"}, "\x00")
+
+
 def refused_before_any_lookup(test: str, params: dict[str, Any]) -> bool:
-    """Refusals that come before any record is read: a body that is not a JSON object, an
-    organisation address that cannot be one, an id that is not a whole number in range."""
+    """Refusals that come before any record is read: a body that is missing, is not a JSON
+    object or has a field no endpoint knows, an organisation address that cannot be one, an id
+    that is not a whole number in range."""
     if test in {
         "test_a_body_that_is_not_a_json_object_is_refused",
+        "test_a_missing_body_is_refused",
+        "test_an_unknown_field_is_refused_by_name",
         "test_a_malformed_organisation_address_is_refused",
     }:
         return True
-    return test == "test_an_id_that_is_not_a_row_id_is_refused" and params["bad"] not in {"0", "-1"}
+    if test == "test_an_id_that_is_not_a_row_id_is_refused":
+        return params["bad"] not in {"0", "-1"}
+    if test == "test_every_field_with_a_wrong_value_is_named":
+        return any(
+            params["value"] == v and type(params["value"]) is type(v) for v in SCHEMA_REFUSES
+        )
+    if test == "test_an_invalid_date_is_refused_by_name":
+        # A date the schema refuses, beside well-formed ids (other values need real records).
+        names = names_in(params["method"], params["path"]) - {"slug"}
+        return all(name.endswith("_id") or name in {"qid"} for name in names)
+    return False
 
 
 def core_fill(personas: Personas, *, with_crm: bool = True) -> dict[str, Any]:
