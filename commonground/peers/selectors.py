@@ -113,6 +113,27 @@ def absences(group: SupportGroup) -> list[AbsenceRow]:
     return sorted(rows, key=lambda r: (-len(r.run), r.person.display_name.casefold()))
 
 
+def seek_news_open(group: SupportGroup) -> list[tuple[Person, Any]]:
+    """The group's open "seek news" actions (PSP-10), each with the peer it is about."""
+    from commonground.groups.models import SUBJECT_TYPE
+    from commonground.obligations.models import Obligation
+
+    found = list(
+        Obligation.objects.filter(
+            subject_type=SUBJECT_TYPE,
+            subject_id=str(group.pk),
+            rule_id="PSP-10",
+            key__startswith="seek_news:",
+            state=Obligation.State.OPEN,
+        ).order_by("due_on", "pk")
+    )
+    ids = {int(o.key.split(":")[1]) for o in found}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    return [
+        (people[int(o.key.split(":")[1])], o) for o in found if int(o.key.split(":")[1]) in people
+    ]
+
+
 def upcoming_sessions(group: SupportGroup, *, limit: int = 4) -> list[Meeting]:
     from django.utils import timezone
 

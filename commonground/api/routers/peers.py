@@ -1,5 +1,6 @@
-"""The peers module's endpoints (PSP-5, PSP-10, PSP-12): the Guidelines for Behaviour, a group's
-guidelines with proposals and decisions, absences, apologies, and donations.
+"""The peers module's endpoints (PSP-5, PSP-10, PSP-11, PSP-12): the Guidelines for Behaviour, a
+group's guidelines with proposals, decisions and reviews, absences, apologies, leaving, seeking
+news, eligibility, membership of the charity, and donations.
 
 The same rules as the pages: a group the caller may not know is a 404, a group they know but may
 not act on is a 403; every change goes through the peers services (errors name the field and the
@@ -14,19 +15,25 @@ from typing import Annotated, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from commonground.api.routers.common import ERRORS, Slug, actor, organisation
+from commonground.access.policy import standing
+from commonground.api.routers.common import ERRORS, PersonId, Slug, actor, organisation
 from commonground.api.schemas import MAX_ID, Date, Input
-from commonground.groups.models import SupportGroup
+from commonground.groups.models import GroupMember, SupportGroup
 from commonground.groups.selectors import group_get, group_sessions
+from commonground.meetings.models import Meeting
 from commonground.peers import selectors, services
-from commonground.peers.models import GroupGuideline, Topic
-from commonground.people.models import Organisation
+from commonground.peers.models import GroupGuideline, GuidelineReview, NewsRecord, Topic
+from commonground.people.models import Organisation, Person
 
 router = Router()
 
 GroupId = Annotated[int, Path(ge=1, le=MAX_ID, description="The group's id.")]
 GuidelineId = Annotated[int, Path(ge=1, le=MAX_ID, description="The guideline's id.")]
 MeetingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The session's id.")]
+AgreedId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="An agreed guideline's id (a guideline's id).")
+]
+PeerId = Annotated[int, Path(ge=1, le=MAX_ID, description="The peer's (person's) id.")]
 
 
 class BehaviourOut(Schema):
@@ -63,6 +70,26 @@ class DecisionIn(Input):
     session_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
 
 
+class ReviewIn(Input):
+    outcome: Literal[tuple(GuidelineReview.Outcome.values)] = Field(  # type: ignore[valid-type]
+        description="kept, changed (give the new text) or retired."
+    )
+    reviewed_on: Date
+    how_decided: str = Field(min_length=1, max_length=services.SHORT_MAX)
+    text: str = Field(
+        "", max_length=services.TEXT_MAX, description="The changed guideline (outcome changed)."
+    )
+    session_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
+
+
+class ReviewOut(Schema):
+    id: int
+    outcome: str
+    reviewed_on: dt.date
+    how_decided: str
+    guideline: GuidelineOut
+
+
 class MarkOut(Schema):
     meeting_id: int
     starts_at: dt.datetime
@@ -97,6 +124,83 @@ class ApologiesOut(Schema):
     person_id: int
     status: str
     received_by: str
+
+
+class LeaveIn(Input):
+    person_id: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="Leave out for yourself."
+    )
+    received_by: Literal[tuple(services.RECEIVED_BY)] | None = Field(  # type: ignore[valid-type]
+        None, description="How a peer let the group know, when recorded on their behalf."
+    )
+    reason: str = Field("", max_length=services.NOTE_MAX, description="Kept confidential.")
+
+
+class LeaveOut(Schema):
+    group_id: int
+    person_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class SeekNewsOut(Schema):
+    obligation_id: int
+    person_id: int
+    display_name: str
+    title: str
+    due_on: dt.date
+
+
+class NewsIn(Input):
+    outcome: Literal[tuple(NewsRecord.Outcome.values)] = Field(  # type: ignore[valid-type]
+        description="news_received, leaving (ends their membership of the group) or "
+        "could_not_reach. Only the outcome is kept, never the news (PSP-9)."
+    )
+
+
+class NewsOut(Schema):
+    id: int
+    group_id: int
+    person_id: int
+    outcome: str
+    recorded_at: dt.datetime
+
+
+class EligibilityIn(Input):
+    eligible: Literal["yes", "no"] = Field(
+        description="no (the admin only) ends the person's group memberships, with the reason."
+    )
+    checked_on: Date
+    reason: str = Field(
+        "", max_length=services.NOTE_MAX, description="Needed for no; kept confidential."
+    )
+
+
+class EligibilityOut(Schema):
+    id: int
+    person_id: int
+    eligible: bool
+    checked_on: dt.date
+
+
+class MembershipIn(Input):
+    supports_objects: Literal["yes", "no"] = Field(
+        description="yes: you support the charity's objects (membership is free, PSP-12)."
+    )
+    joined_on: Date | None = Field(None, description="Today if left out.")
+    person_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        strict=True,
+        description="Leave out for yourself; the admin may record someone's membership.",
+    )
+
+
+class MembershipOut(Schema):
+    id: int
+    person_id: int
+    joined_on: dt.date
 
 
 class DonationIn(Input):
@@ -154,6 +258,25 @@ def _guideline_out(g: GroupGuideline, sees_proposer: bool, due: dt.date | None) 
         how_decided=g.how_decided,
         review_due_on=due,
     )
+
+
+def _session_field(group: SupportGroup, session_id: int | None) -> Meeting | None:
+    if session_id is None:
+        return None
+    session = group_sessions(group).filter(pk=session_id).first()
+    if session is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(
+            {"session_id": ValidationError("Not a session of this group.", code="group_session")}
+        )
+    return session
+
+
+def _body_error(field: str, message: str, code: str) -> Exception:
+    from django.core.exceptions import ValidationError
+
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _review_due(g: GroupGuideline) -> dt.date | None:
@@ -231,19 +354,7 @@ def guideline_decide(
     _, group = _group(request, slug, group_id)
     _require(request, "peers.decide_guideline", group, "For the group's facilitators.")
     guideline = selectors.guideline_get(group, guideline_id)
-    session = None
-    if payload.session_id is not None:
-        session = group_sessions(group).filter(pk=payload.session_id).first()
-        if session is None:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(
-                {
-                    "session_id": ValidationError(
-                        "Not a session of this group.", code="group_session"
-                    )
-                }
-            )
+    session = _session_field(group, payload.session_id)
     done = services.guideline_decide(
         actor=actor(request),
         guideline=guideline,
@@ -253,6 +364,43 @@ def guideline_decide(
         session=session,
     )
     return _guideline_out(done, True, _review_due(done))
+
+
+@router.post(
+    "/organisations/{slug}/peers/groups/{group_id}/guidelines/{agreed_id}/review",
+    response={200: ReviewOut, **ERRORS},
+    summary="Record the group's review of an agreed guideline: kept, changed or retired (PSP-5)",
+    description="Its facilitators. The review meets the review that was due and, unless the "
+    "guideline is retired, schedules the next one.",
+)
+def guideline_review(
+    request: HttpRequest,
+    slug: Slug,
+    group_id: GroupId,
+    agreed_id: AgreedId,
+    payload: ReviewIn,
+) -> ReviewOut:
+    _, group = _group(request, slug, group_id)
+    _require(request, "peers.decide_guideline", group, "For the group's facilitators.")
+    guideline = selectors.guideline_get(group, agreed_id)
+    session = _session_field(group, payload.session_id)
+    review = services.guideline_review(
+        actor=actor(request),
+        guideline=guideline,
+        outcome=payload.outcome,
+        reviewed_on=payload.reviewed_on,
+        how_decided=payload.how_decided,
+        text=payload.text if payload.outcome == "changed" else "",
+        session=session,
+    )
+    done = review.guideline
+    return ReviewOut(
+        id=review.pk,
+        outcome=review.outcome,
+        reviewed_on=review.reviewed_on,
+        how_decided=review.how_decided,
+        guideline=_guideline_out(done, True, _review_due(done) if done.state == "agreed" else None),
+    )
 
 
 @router.get(
@@ -340,6 +488,157 @@ def apologies(
         person_id=row.person_id,
         status=row.status,
         received_by=row.apologies_received_by,
+    )
+
+
+@router.post(
+    "/organisations/{slug}/peers/groups/{group_id}/leave",
+    response={200: LeaveOut, **ERRORS},
+    summary="Leave the group, or record that a peer is leaving (PSP-10)",
+    description="A member leaves for themselves; the group's facilitators record a peer's "
+    "leaving from a text message or call (person_id and received_by). Any open seek-news "
+    "action for them is no longer needed.",
+)
+def leave(request: HttpRequest, slug: Slug, group_id: GroupId, payload: LeaveIn) -> LeaveOut:
+    org, group = _group(request, slug, group_id)
+    me = standing(actor(request), org).person
+    if payload.person_id is None or (me is not None and payload.person_id == me.pk):
+        _require(request, "peers.keep_in_touch", group, "Only the group's members can leave it.")
+        person_id = me.pk if me is not None else 0
+    else:
+        _require(request, "peers.record_for_peer", group, "For the group's facilitators.")
+        person_id = payload.person_id
+    member = GroupMember.objects.current().filter(group=group, person_id=person_id).first()
+    if member is None:
+        raise _body_error("person_id", "Not a current member of this group.", "group_member")
+    left = services.leave_group(
+        actor=actor(request),
+        member=member,
+        reason=payload.reason,
+        received_by=payload.received_by or "",
+    )
+    return LeaveOut(
+        group_id=group.pk,
+        person_id=left.person_id,
+        starts_on=left.starts_on,
+        ends_on=left.ends_on or left.starts_on,
+    )
+
+
+@router.get(
+    "/organisations/{slug}/peers/groups/{group_id}/seek-news",
+    response={200: list[SeekNewsOut], **ERRORS},
+    summary="The group's open seek-news actions (facilitators and the admin, PSP-10)",
+)
+def seek_news(request: HttpRequest, slug: Slug, group_id: GroupId) -> list[SeekNewsOut]:
+    _, group = _group(request, slug, group_id)
+    _require(request, "peers.view_absences", group, "For the group's facilitators.")
+    return [
+        SeekNewsOut(
+            obligation_id=o.pk,
+            person_id=person.pk,
+            display_name=person.display_name,
+            title=o.title,
+            due_on=o.due_on,
+        )
+        for person, o in selectors.seek_news_open(group)
+    ]
+
+
+@router.post(
+    "/organisations/{slug}/peers/groups/{group_id}/members/{peer_id}/news",
+    response={201: NewsOut, **ERRORS},
+    summary="Record news of an absent peer: received, leaving, or could not reach (PSP-10)",
+    description="The group's facilitators. Only the outcome is kept; it meets the open "
+    "seek-news action, and leaving also ends the peer's membership of the group.",
+)
+def news(
+    request: HttpRequest, slug: Slug, group_id: GroupId, peer_id: PeerId, payload: NewsIn
+) -> Status[NewsOut]:
+    _, group = _group(request, slug, group_id)
+    _require(request, "peers.record_news", group, "For the group's facilitators.")
+    member = (
+        GroupMember.objects.current()
+        .filter(group=group, person_id=peer_id)
+        .select_related("person")
+        .first()
+    )
+    if member is None:
+        raise Http404("Not a member of this group.")
+    services.absences_check(group, actor=actor(request))
+    record = services.news_record(
+        actor=actor(request), group=group, person=member.person, outcome=payload.outcome
+    )
+    return Status(
+        201,
+        NewsOut(
+            id=record.pk,
+            group_id=group.pk,
+            person_id=record.person_id,
+            outcome=record.outcome,
+            recorded_at=record.recorded_at,
+        ),
+    )
+
+
+@router.post(
+    "/organisations/{slug}/peers/people/{person_id}/eligibility",
+    response={201: EligibilityOut, **ERRORS},
+    summary="Record eligibility under the charity's objects, or no longer eligible (PSP-11)",
+    description="Facilitators and the admin record eligible; only the admin records no longer "
+    "eligible, which ends the person's group memberships with the reason.",
+)
+def eligibility(
+    request: HttpRequest, slug: Slug, person_id: PersonId, payload: EligibilityIn
+) -> Status[EligibilityOut]:
+    org = organisation(request, slug)
+    _require(request, "peers.check_eligibility", org, "For facilitators and the admin.")
+    person = Person.objects.filter(organisation=org, pk=person_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    check = services.eligibility_record(
+        actor=actor(request),
+        organisation=org,
+        person=person,
+        eligible=payload.eligible == "yes",
+        checked_on=payload.checked_on,
+        reason=payload.reason,
+    )
+    return Status(
+        201,
+        EligibilityOut(
+            id=check.pk,
+            person_id=check.person_id,
+            eligible=check.eligible,
+            checked_on=check.checked_on,
+        ),
+    )
+
+
+@router.post(
+    "/organisations/{slug}/peers/membership",
+    response={201: MembershipOut, **ERRORS},
+    summary="Become a member of the charity, for nothing (every member, PSP-12)",
+    description="Anyone who supports the charity's objects; the admin may record someone's.",
+)
+def membership(request: HttpRequest, slug: Slug, payload: MembershipIn) -> Status[MembershipOut]:
+    org = organisation(request, slug)
+    person = None
+    if payload.person_id is not None:
+        person = Person.objects.filter(organisation=org, pk=payload.person_id).first()
+        if person is None:
+            raise _body_error(
+                "person_id", "Choose someone in this organisation.", "same_organisation"
+            )
+    member = services.charity_join(
+        actor=actor(request),
+        organisation=org,
+        supports_objects=payload.supports_objects == "yes",
+        joined_on=payload.joined_on,
+        person=person,
+    )
+    return Status(
+        201, MembershipOut(id=member.pk, person_id=member.person_id, joined_on=member.joined_on)
     )
 
 

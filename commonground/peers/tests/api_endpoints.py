@@ -16,8 +16,14 @@ ENDPOINTS = [
     ("GET", G + "/guidelines", False),
     ("POST", G + "/guidelines", True),
     ("POST", G + "/guidelines/{guideline_id}/decision", True),
+    ("POST", G + "/guidelines/{agreed_id}/review", True),
     ("GET", G + "/absences", False),
     ("POST", G + "/sessions/{session_id}/apologies", True),
+    ("POST", G + "/leave", True),
+    ("GET", G + "/seek-news", False),
+    ("POST", G + "/members/{peer_id}/news", True),
+    ("POST", "/organisations/{slug}/peers/people/{person_id}/eligibility", True),
+    ("POST", "/organisations/{slug}/peers/membership", True),
     ("GET", "/organisations/{slug}/peers/donations", False),
     ("POST", "/organisations/{slug}/peers/donations", True),
 ]
@@ -32,13 +38,26 @@ VALID = {
         "person_id": "{party_id}",
         "received_by": "phone call",
     },
+    ("POST", G + "/guidelines/{agreed_id}/review"): {
+        "outcome": "changed",
+        "reviewed_on": "D",
+        "how_decided": "Consensus",
+        "text": "Phones off in the room.",
+    },
+    ("POST", G + "/leave"): {"person_id": "{peer_id}", "received_by": "text message"},
+    ("POST", G + "/members/{peer_id}/news"): {"outcome": "news_received"},
+    ("POST", "/organisations/{slug}/peers/people/{person_id}/eligibility"): {
+        "eligible": "yes",
+        "checked_on": "D",
+    },
+    ("POST", "/organisations/{slug}/peers/membership"): {"supports_objects": "yes"},
     ("POST", "/organisations/{slug}/peers/donations"): {
         "amount_pence": 500,
         "received_on": "D",
         "anonymous": "yes",
     },
 }
-ID_NAMES = ("group_id", "guideline_id", "session_id")
+ID_NAMES = ("group_id", "guideline_id", "agreed_id", "session_id", "peer_id")
 
 
 def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -57,9 +76,22 @@ def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
     proposed = services.guideline_propose(
         actor=personas.party.user, group=group, topic="phones", text="Phones away."
     )
+    # An agreed guideline, for the review (the decision needs one still proposed).
+    agreed = services.guideline_propose(
+        actor=personas.party.user, group=group, topic="lighting", text="Soft light."
+    )
+    services.guideline_decide(
+        actor=personas.admin.user,
+        guideline=agreed,
+        agreed=True,
+        decided_on=timezone.localdate(),
+        how_decided="Round",
+    )
     mine = {
         "group_id": group.pk,
         "guideline_id": proposed.pk,
+        "agreed_id": agreed.pk,
+        "peer_id": personas.party.pk,
         "session_id": meeting.pk,
         "party_id": personas.party.pk,
     }
