@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from commonground.access.policy import standing
@@ -30,6 +30,7 @@ from commonground.joining.models import GroupAttempt, NameCheckConflict, PeerJou
 from commonground.joining.selectors import Progress
 from commonground.meetings.kinds import MeetingKind
 from commonground.meetings.models import Meeting
+from commonground.meetings.services import meeting_record_attendance
 from commonground.people.models import Organisation, Person
 from commonground.policies.selectors import organisation_policy
 
@@ -38,6 +39,7 @@ router = Router()
 JourneyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The journey's id.")]
 AttemptId = Annotated[int, Path(ge=1, le=MAX_ID, description="The way into one group's id.")]
 ConflictId = Annotated[int, Path(ge=1, le=MAX_ID, description="The name-check record's id.")]
+WorkshopId = Annotated[int, Path(ge=1, le=MAX_ID, description="The workshop's id.")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 W = "/organisations/{slug}/way-in"
 
@@ -91,6 +93,34 @@ class EnquiryIn(Input):
 
 class WorkshopInviteIn(Input):
     workshop_id: Id = Field(description="An Introduction to Group Work workshop (PSP-1).")
+
+
+class WorkshopIn(Input):
+    starts_at: DateTime
+    facilitator_ids: list[Id] = Field(
+        min_length=1, max_length=10, description="Two trained facilitators (PSP-4)."
+    )
+    place: str = Field("", max_length=500)
+    invite_journey_ids: list[Id] = Field(
+        [], max_length=200, description="People on the way in to invite."
+    )
+
+
+class WorkshopMarkIn(Input):
+    person_id: Id
+    status: Literal["attended", "absent", "apologies"]
+
+
+class WorkshopAttendanceIn(Input):
+    attendance: list[WorkshopMarkIn] = Field(min_length=1, max_length=200)
+
+
+class WorkshopOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    participants: dict[int, str] = Field(description="Each person's id and their status.")
 
 
 class ConversationIn(Input):
@@ -540,3 +570,74 @@ def way_in_join(
         201,
         MembershipOut(group_id=group.pk, person_id=member.person_id, starts_on=member.starts_on),
     )
+
+
+# PSP-1: the Introduction to Group Work workshop ------------------------------------------------
+
+
+def _workshop_out(workshop: Meeting) -> WorkshopOut:
+    return WorkshopOut(
+        id=workshop.pk,
+        starts_at=workshop.starts_at,
+        ends_at=workshop.ends_at,
+        status=workshop.status,
+        participants=dict(workshop.participants.values_list("person_id", "status")),
+    )
+
+
+@router.post(
+    "/organisations/{slug}/workshops",
+    response={201: WorkshopOut, **ERRORS},
+    summary="Schedule an Introduction to Group Work workshop (PSP-1)",
+    description="Its length is PSP-1's in force; the facilitators are checked against PSP-4 "
+    "(two appropriately trained) and refused naming the rule.",
+)
+def workshop_create(request: HttpRequest, slug: Slug, payload: WorkshopIn) -> Status[WorkshopOut]:
+    org = organisation(request, slug)
+    if not actor(request).has_perm("joining.manage_journey", org):
+        raise PermissionDenied("Only facilitators and the admin schedule workshops.")
+    facilitators = _people(org, payload.facilitator_ids, "facilitator_ids")
+    wanted = list(dict.fromkeys(payload.invite_journey_ids))
+    journeys = {j.pk: j for j in PeerJourney.objects.filter(organisation=org, pk__in=wanted)}
+    for pk in wanted:
+        if pk not in journeys:
+            raise _not_found("invite_journey_ids", "journey", pk)
+    with _fields(facilitators="facilitator_ids", invite="invite_journey_ids"):
+        workshop = services.workshop_schedule(
+            actor=actor(request),
+            organisation=org,
+            starts_at=payload.starts_at,
+            facilitators=facilitators,
+            place=payload.place,
+            invite=[journeys[pk] for pk in wanted],
+        )
+    return Status(201, _workshop_out(workshop))
+
+
+@router.post(
+    "/organisations/{slug}/workshops/{workshop_id}/attendance",
+    response={200: WorkshopOut, **ERRORS},
+    summary="Record who came to a workshop (PSP-1 counts “attended” at a held workshop)",
+    description="By the workshop's facilitators or the admin, once it has started.",
+)
+def workshop_attendance(
+    request: HttpRequest, slug: Slug, workshop_id: WorkshopId, payload: WorkshopAttendanceIn
+) -> WorkshopOut:
+    org = organisation(request, slug)
+    user = actor(request)
+    workshop = Meeting.objects.filter(
+        organisation=org, pk=workshop_id, kind=MeetingKind.WORKSHOP
+    ).first()
+    if workshop is None or not (
+        user.has_perm("joining.manage_journey", org)
+        or user.has_perm("meetings.view_meeting", workshop)
+    ):
+        raise Http404("No such workshop.")
+    with _fields(status="attendance"):
+        meeting_record_attendance(
+            actor=user,
+            meeting=workshop,
+            attendance={mark.person_id: mark.status for mark in payload.attendance},
+        )
+    workshop.refresh_from_db()
+    return _workshop_out(workshop)

@@ -20,10 +20,21 @@ ENDPOINTS = [
     ("GET", W + "/attempts/{attempt_id}/name-check", False),
     ("POST", W + "/attempts/{attempt_id}/name-check", True),
     ("POST", W + "/conflicts/{conflict_id}/agreement", True),
+    ("POST", "/organisations/{slug}/workshops", True),
+    ("POST", "/organisations/{slug}/workshops/{workshop_id}/attendance", True),
 ]
 VALID = {
     ("POST", W): {"full_name": "Bea Newcomer", "enquired_on": "D"},
-    ("POST", W + "/{journey_id}/workshop"): {"workshop_id": "{workshop_id}"},
+    ("POST", W + "/{journey_id}/workshop"): {"workshop_id": "{coming_workshop_id}"},
+    ("POST", "/organisations/{slug}/workshops"): {
+        "starts_at": "{conversation_at}",
+        "facilitator_ids": ["{facilitator_id}", "{second_facilitator_id}"],
+        "place": "Community centre",
+        "invite_journey_ids": ["{attempt_journey_id}"],
+    },
+    ("POST", "/organisations/{slug}/workshops/{workshop_id}/attendance"): {
+        "attendance": "{workshop_attendance}"
+    },
     ("POST", W + "/{journey_id}/conversation"): {
         "group_id": "{other_group_id}",
         "starts_at": "{conversation_at}",
@@ -37,7 +48,7 @@ VALID = {
     ("POST", W + "/attempts/{attempt_id}/name-check"): {"decision": "no_conflict"},
     ("POST", W + "/conflicts/{conflict_id}/agreement"): {"agreed_on": "D"},
 }
-ID_NAMES = ("journey_id", "attempt_id", "conflict_id")
+ID_NAMES = ("journey_id", "attempt_id", "conflict_id", "workshop_id")
 
 
 def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +123,7 @@ def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
     services.names_declare(actor=actor, attempt=ready_attempt, names="Sam Smith")
     services.name_check_clear(actor=actor, attempt=ready_attempt)
     # Conversation held, names declared: the outcome and the name-check are still to record.
-    _, attempt = journey("Quinn Prospect", past)
+    quinn, attempt = journey("Quinn Prospect", past)
     services.names_declare(actor=actor, attempt=attempt, names="Sam Smith")
     # A relationship with a member, waiting on their agreement.
     _, waiting = journey("Wyn Waiting", timezone.now() + dt.timedelta(days=2))
@@ -131,7 +142,12 @@ def fill(personas: Any, values: dict[str, Any]) -> dict[str, Any]:
         "conflict_id": conflict.pk,
         "group_id": first.pk,
         "other_group_id": other.pk,
-        "workshop_id": coming.pk,
+        "coming_workshop_id": coming.pk,
+        # The workshop Rae attended: its attendance can be recorded again.
+        "workshop_id": workshop.pk,
+        "workshop_attendance": [{"person_id": ready.person_id, "status": "attended"}],
+        "attempt_journey_id": quinn.pk,
         "facilitator_id": p.supporter.pk,
+        "second_facilitator_id": second.pk,
         "conversation_at": (timezone.now() + dt.timedelta(days=3)).isoformat(),
     }

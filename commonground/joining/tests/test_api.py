@@ -171,3 +171,42 @@ def test_the_whole_way_then_detail_says_member(api, way):  # noqa: F811
     detail = api.get(f"{W}/{way.journey.pk}", as_="supporter").json()
     assert detail["stage"] == "member"
     assert [s["rule_id"] for s in detail["steps"]] == [None, "PSP-1", "PSP-2", "PSP-3", None]
+
+
+def test_PSP_1_a_workshop_is_scheduled_for_two_hours_and_attendance_recorded(api, way):  # noqa: F811
+    starts = (timezone.now() + dt.timedelta(days=5)).replace(microsecond=0)
+    body = {
+        "starts_at": starts.isoformat(),
+        "facilitator_ids": [way.p.supporter.pk, way.second.pk],
+        "invite_journey_ids": [way.journey.pk],
+    }
+    expected = _everyone(403, 201, 403) | {"admin": 201}
+    expect(api, lambda who: api.post("/organisations/riverside/workshops", body, as_=who), expected)
+    made = api.post("/organisations/riverside/workshops", body, as_="supporter").json()
+    assert made["ends_at"] == (starts + dt.timedelta(hours=2)).isoformat().replace("+00:00", "Z")
+    assert made["participants"][str(way.ash.pk)] == "invited"
+    # PSP-4: one facilitator is refused, naming the rule.
+    alone = api.post(
+        "/organisations/riverside/workshops",
+        body | {"facilitator_ids": [way.p.supporter.pk]},
+        as_="supporter",
+    )
+    assert alone.status_code == 400
+    assert alone.json()["errors"][0]["field"] == "facilitator_ids"
+    assert alone.json()["errors"][0]["rule"] == "PSP-4"
+    # Attendance: once it has started, by its facilitators; PSP-1 then counts it.
+    held = attend_workshop(way)
+    path = f"/organisations/riverside/workshops/{held.pk}/attendance"
+    marks = {"attendance": [{"person_id": way.ash.pk, "status": "absent"}]}
+    expect(
+        api,
+        lambda who: api.post(path, marks, as_=who),
+        {None: 401, "party": 404, "unrelated": 404, "other_org": 404, "supporter": 200},
+    )
+    assert api.post(path, marks, as_="supporter").json()["participants"][str(way.ash.pk)] == (
+        "absent"
+    )
+    early = api.post(
+        f"/organisations/riverside/workshops/{made['id']}/attendance", marks, as_="supporter"
+    )
+    assert early.status_code == 400 and early.json()["errors"][0]["field"] == "attendance"
