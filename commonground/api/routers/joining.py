@@ -22,6 +22,7 @@ from commonground.api.pagination import paginate
 from commonground.api.routers.casework import _fields, _people
 from commonground.api.routers.common import ERRORS, Slug, actor, organisation
 from commonground.api.routers.groups import MINUTES_MAX, DateTime
+from commonground.api.routers.groupsessions import AttendanceIn
 from commonground.api.schemas import MAX_ID, Date, Input, PageOut, PageQuery
 from commonground.groups.models import SupportGroup
 from commonground.groups.selectors import current_members
@@ -104,15 +105,6 @@ class WorkshopIn(Input):
     invite_journey_ids: list[Id] = Field(
         [], max_length=200, description="People on the way in to invite."
     )
-
-
-class WorkshopMarkIn(Input):
-    person_id: Id
-    status: Literal["attended", "absent", "apologies"]
-
-
-class WorkshopAttendanceIn(Input):
-    attendance: list[WorkshopMarkIn] = Field(min_length=1, max_length=200)
 
 
 class WorkshopOut(Schema):
@@ -621,7 +613,7 @@ def workshop_create(request: HttpRequest, slug: Slug, payload: WorkshopIn) -> St
     description="By the workshop's facilitators or the admin, once it has started.",
 )
 def workshop_attendance(
-    request: HttpRequest, slug: Slug, workshop_id: WorkshopId, payload: WorkshopAttendanceIn
+    request: HttpRequest, slug: Slug, workshop_id: WorkshopId, payload: AttendanceIn
 ) -> WorkshopOut:
     org = organisation(request, slug)
     user = actor(request)
