@@ -18,7 +18,7 @@ from commonground.groups.services import member_add
 from commonground.groupsessions.models import HousekeepingAction, Round, SessionRun, Turn
 from commonground.groupsessions.tests.world import make_session_world
 from commonground.meetings.models import Participant
-from commonground.testing.browser import AxeReport, current_totp
+from commonground.testing.browser import AxeReport, sign_in
 from commonground.testing.factories import PASSWORD, person_with_login
 from commonground.testing.personas import make_personas
 
@@ -53,15 +53,7 @@ def test_PSP_6_PSP_7_PSP_8_facilitator_runs_a_whole_session_on_a_phone(
         page.set_default_timeout(15_000)
         page.clock.install()
         user = personas.supporter.user
-        page.goto(reverse("account_login"))
-        page.fill("input[name=login]", user.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        page.wait_for_load_state()
-        if page.locator("input[name=code]").count():
-            page.fill("input[name=code]", current_totp(user))
-            page.get_by_role("button", name="Continue", exact=True).click()
-            page.wait_for_load_state()
+        sign_in(page, live_server.url, user.email, PASSWORD, user=user)
         url = reverse(
             "groupsessions:session", kwargs={"org": personas.org.slug, "pk": sw.meeting.pk}
         )
